@@ -1,0 +1,20 @@
+"""Unsure what the person meant: a clarifying question with options, never a dead end."""
+from typing import List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import KnowledgeAction
+from bot import answers
+
+
+class ActionClarify(KnowledgeAction):
+    def name(self) -> Text:
+        return "action_clarify"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        question = answers.clarify_question(text)
+        dispatcher.utter_message(text=question, buttons=[{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS])
+        return []

@@ -1,0 +1,67 @@
+"""Guidance topics: evidence, platforms, protection orders, INTERPOL..., escalation and recording."""
+from typing import Dict, List, Text, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import KnowledgeAction
+from bot import answers
+
+# intent -> (topic ids in knowledge/topics/, does the answer depend on where the person is?)
+TOPICS: Dict[str, Tuple[List[str], bool]] = {
+    "ask_evidence": (["evidence", "evidence-nz", "evidence-email"], False),
+    "ask_protection_order": (["protection-orders"], True),
+    "ask_platform_removal": (["platforms-levers", "platforms-report-each-item"], False),
+    "ask_mass_reporting": (["platforms-mass-reporting"], False),
+    "ask_interpol": (["interpol"], False),
+    "ask_mp": (["mp"], False),
+    "ask_mlat": (["mlat"], False),
+    "ask_budapest": (["budapest"], False),
+    "ask_netsafe": (["netsafe-faq", "netsafe-service"], False),
+    "ask_wiredsafety": (["wiredsafety-rules"], False),
+    "ask_multi_victim": (["multi-victim", "reference-number"], False),
+}
+TOPIC_LIMIT = 5  # points per topic: short enough for a phone
+
+
+class ActionGuidance(KnowledgeAction):
+    def name(self) -> Text:
+        return "action_guidance"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in TOPICS:  # resumed after the place was given: the question is in `pending`
+            intent = (tracker.get_slot("pending") or "").partition(":")[2]
+        topics, needs_place = TOPICS.get(intent, ([], False))
+        if not topics:
+            dispatcher.utter_message(response="utter_ask_harm")
+            return []
+        if needs_place and not self.place_asked(tracker):
+            return self.ask_place(dispatcher, f"{self.name()}:{intent}")
+        self.send(dispatcher, tracker, answers.topic_answer(self.kb, topics, self.place(tracker), limit=TOPIC_LIMIT))
+        return [SlotSet("pending", None)]
+
+
+class ActionEscalation(KnowledgeAction):
+    """Police haven't acted: the escalation ladder for the person's country."""
+
+    def name(self) -> Text:
+        return "action_escalation"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if not self.place_asked(tracker):
+            return self.ask_place(dispatcher, self.name())
+        self.send(dispatcher, tracker, answers.escalation_answer(self.kb, self.place(tracker)))
+        return [SlotSet("pending", None)]
+
+
+class ActionRecording(KnowledgeAction):
+    """Never asks first: with no state known, every state's rule (volunteers ask this way too)."""
+
+    def name(self) -> Text:
+        return "action_recording"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        self.send(dispatcher, tracker, answers.recording_answer(self.kb, self.place(tracker)))
+        return []

@@ -1,0 +1,1 @@
+"""The project's own library: knowledge base, places, rendering, NLU components, channels, CLI."""

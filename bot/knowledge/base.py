@@ -1,0 +1,253 @@
+"""Typed questions to the knowledge base. Loaded once per process, read-only after that."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+from bot.knowledge.loader import load_files
+from bot.knowledge.schema import AbroadSteps, Contact, CrossBorder, Harm, Jurisdiction, Offence, Region, Topic
+from bot.places import ABROAD, UNKNOWN, PlaceResolver
+
+REPORTING_KINDS = ("police", "report", "regulator", "support")
+_STOP_WORDS = set("""a an and are as at be by can do does for from how i if in is it its me my of on or
+so that the their them they this to was what when where which who why will with you your s""".split())
+
+
+@dataclass
+class Route:
+    """Cross-border route: what the victim does at home plus what works where the harasser is."""
+
+    victim: Optional[str]
+    harasser: str
+    at_home: Optional[AbroadSteps]
+    over_there: Optional[CrossBorder]
+    report_directly: List[Contact] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return self.at_home is not None or self.over_there is not None
+
+
+Hit = Union[Offence, Topic, Contact]
+
+
+@dataclass
+class SearchResult:
+    item: Hit
+    jurisdiction: Optional[str]  # where the item lives; None for topics that apply everywhere
+    score: float
+
+
+class KnowledgeBase:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.jurisdictions: Dict[str, Jurisdiction]
+        self.jurisdictions, self.topics, harms_file = load_files(self.root)
+        self.harms: Dict[str, Harm] = {h.id: h for h in harms_file.harms}
+        self.places = PlaceResolver(self.jurisdictions.values())
+        self._search_index = self._build_index()
+
+    # -- places -----------------------------------------------------------------------
+
+    def country_of(self, place: Optional[str]) -> Optional[str]:
+        return self.places.country(place)
+
+    def covered(self) -> List[Jurisdiction]:
+        return list(self.jurisdictions.values())
+
+    def jurisdiction(self, place: Optional[str]) -> Optional[Jurisdiction]:
+        country = self.country_of(place)
+        return self.jurisdictions.get(country) if country else None
+
+    def region(self, place: Optional[str]) -> Optional[Region]:
+        jurisdiction = self.jurisdiction(place)
+        for region in jurisdiction.regions if jurisdiction else []:
+            if region.id == place:
+                return region
+        return None
+
+    # -- contacts ---------------------------------------------------------------------
+
+    def contacts(self, place: Optional[str], kinds: Sequence[str]) -> List[Contact]:
+        jurisdiction = self.jurisdiction(place)
+        if jurisdiction is None:
+            return []
+        return [c for c in jurisdiction.contacts if c.kind in kinds]
+
+    def emergency(self, place: Optional[str]) -> List[Contact]:
+        return self.contacts(place, ("emergency",))
+
+    def crisis(self, place: Optional[str]) -> List[Contact]:
+        return self.contacts(place, ("crisis",))
+
+    def reporting(self, place: Optional[str]) -> List[Contact]:
+        return self.contacts(place, REPORTING_KINDS)
+
+    def contact(self, contact_id: str) -> Optional[Contact]:
+        for jurisdiction in self.jurisdictions.values():
+            for contact in jurisdiction.contacts:
+                if contact.id == contact_id:
+                    return contact
+        return None
+
+    # -- offences and harms -----------------------------------------------------------
+
+    def offences(self, harm: str, place: Optional[str]) -> List[Offence]:
+        jurisdiction = self.jurisdiction(place)
+        if jurisdiction is None:
+            return []
+        return [o for o in jurisdiction.offences if harm in o.harms]
+
+    def offence(self, section: str, place: Optional[str] = None) -> List[Offence]:
+        wanted = _section_key(section)
+        found = []
+        for jurisdiction in self._scope(place):
+            found += [o for o in jurisdiction.offences if _section_key(o.section) == wanted]
+        return found
+
+    # -- routes, recording, topics ----------------------------------------------------
+
+    def route(self, victim: Optional[str], harasser: str) -> Route:
+        victim_country = self.country_of(victim)
+        harasser_country = self.country_of(harasser)
+        home = self.jurisdictions.get(victim_country) if victim_country else None
+        there = self.jurisdictions.get(harasser_country) if harasser_country else None
+        over_there = there.harasser_here if there and harasser_country != victim_country else None
+        direct = [self.contact(ref) for ref in (over_there.report_directly if over_there else [])]
+        return Route(
+            victim=victim_country,
+            harasser=harasser_country or (ABROAD if harasser == ABROAD else UNKNOWN),
+            at_home=home.victim_here_harasser_abroad if home else None,
+            over_there=over_there,
+            report_directly=[c for c in direct if c is not None],
+        )
+
+    def recording(self, place: Optional[str]) -> Optional[Region]:
+        """The recording rule of a state or territory (None if the place is not one)."""
+        region = self.region(place)
+        return region if region and region.recording else None
+
+    def recording_rules(self, place: Optional[str]) -> List[Region]:
+        jurisdiction = self.jurisdiction(place)
+        return [r for r in jurisdiction.regions if r.recording] if jurisdiction else []
+
+    def topic(self, topic_id: str, place: Optional[str] = None) -> Optional[Topic]:
+        """A guidance topic, with points for other jurisdictions left out."""
+        topic = self.topics.get(topic_id)
+        if topic is None:
+            return None
+        country = self.country_of(place)
+        if not country:
+            return topic
+        points = [p for p in topic.points if not p.jurisdictions or country in p.jurisdictions
+                  or place in p.jurisdictions]
+        return topic.copy(update={"points": points})
+
+    def escalation(self, place: Optional[str]) -> Optional[Topic]:
+        jurisdiction = self.jurisdiction(place)
+        if jurisdiction and jurisdiction.escalation_topic:
+            return self.topic(jurisdiction.escalation_topic, place)
+        return None
+
+    # -- search -----------------------------------------------------------------------
+
+    def search(self, query: str, place: Optional[str] = None, limit: int = 5) -> List[SearchResult]:
+        """By section number ("474.17C", "s 264.1", "2261A") first, then by words."""
+        query = (query or "").strip()
+        if not query:
+            return []
+        section = _extract_section(query)
+        if section:
+            hits = []
+            for jurisdiction in self._scope(place):
+                hits += [SearchResult(o, jurisdiction.id, 100.0) for o in jurisdiction.offences
+                         if _section_key(o.section) == section]
+            if hits:
+                return hits[:limit]
+        words = _words(query)
+        if not words:
+            return []
+        country = self.country_of(place)
+        scored = []
+        for result, bag, title_bag in self._search_index:
+            if country and result.jurisdiction and result.jurisdiction != country:
+                continue
+            score = sum(bag.get(w, 0) for w in words) + sum(2 for w in words if w in title_bag)
+            phrase = " ".join(words)
+            if len(words) > 1 and phrase in " ".join(title_bag):
+                score += 5
+            if score:
+                scored.append(SearchResult(result.item, result.jurisdiction, float(score)))
+        scored.sort(key=lambda r: -r.score)
+        return scored[:limit]
+
+    def _scope(self, place: Optional[str]) -> List[Jurisdiction]:
+        jurisdiction = self.jurisdiction(place)
+        return [jurisdiction] if jurisdiction else list(self.jurisdictions.values())
+
+    def _build_index(self):
+        index = []
+
+        def add(item, jurisdiction, title_text, body_text):
+            bag: Dict[str, int] = {}
+            for word in _words(title_text + " " + body_text):
+                bag[word] = bag.get(word, 0) + 1
+            index.append((SearchResult(item, jurisdiction, 0.0), bag, _words(title_text)))
+
+        for jid, jurisdiction in self.jurisdictions.items():
+            for o in jurisdiction.offences:
+                add(o, jid, " ".join([o.title, o.section] + o.aka), " ".join([o.covers, o.max_penalty] + o.elements))
+            for c in jurisdiction.contacts:
+                add(c, jid, c.name, " ".join([c.when] + c.does + c.does_not))
+        for topic in self.topics.values():
+            only = topic.jurisdictions[0] if len(topic.jurisdictions) == 1 else None
+            add(topic, only, " ".join([topic.title] + topic.keywords),
+                " ".join([topic.summary] + [p.text for p in topic.points]))
+        return index
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _words(text: str) -> List[str]:
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP_WORDS]
+
+
+_SECTION = re.compile(
+    r"(?:\b(?:s|sec|section|ss)\.?\s*)?(?<![\d.])(\d{2,4}(?:\.\d+)?[a-z]{0,2})(?:\s*\(\s*[0-9a-z]+\s*\))*", re.I)
+
+
+def _extract_section(query: str) -> Optional[str]:
+    """"penalty for s 474.17C?" -> "474.17c"; "18 USC 2261A" -> "2261a"; prose -> None."""
+    for match in _SECTION.finditer(query):
+        candidate = match.group(1).lower()
+        if "." in candidate or re.search(r"[a-z]$", candidate) or match.group(0).lower().startswith(("s", "sec")):
+            return candidate
+        if re.search(r"\b(section|s\.?|u\.?s\.?c\.?|§)\s*$", query[:match.start()], re.I):
+            return candidate
+    return None
+
+
+def _section_key(section: str) -> str:
+    """"s 474.17C" / "18 U.S.C. § 2261A" / "s 264.1" -> "474.17c" / "2261a" / "264.1"."""
+    numbers = re.findall(r"(\d{2,4}(?:\.\d+)?[A-Za-z]{0,2})(?:\([^)]*\))*", section)
+    return numbers[-1].lower() if numbers else section.lower()
+
+
+@lru_cache(maxsize=4)
+def _cached(root: str) -> KnowledgeBase:
+    return KnowledgeBase(Path(root))
+
+
+def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:
+    """The process-wide knowledge base (loaded and validated on first use)."""
+    from bot.config import settings
+
+    return _cached(str(Path(root or settings().knowledge_dir).resolve()))

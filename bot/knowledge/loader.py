@@ -1,0 +1,171 @@
+"""Read knowledge/ once, validate it, and fail loudly with file, entry and field named."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Tuple
+
+import yaml
+from pydantic import ValidationError
+
+from bot.knowledge.schema import HarmsFile, Jurisdiction, TopicsFile
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing, unreadable or does not match the schema."""
+
+    def __init__(self, problems: List[str]):
+        self.problems = problems
+        super().__init__("knowledge base is invalid:\n  " + "\n  ".join(problems))
+
+
+def _read_yaml(path: Path, root: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as error:
+        raise KnowledgeError([f"{_rel(path, root)}: not valid YAML: {error}"]) from error
+    except UnicodeDecodeError as error:
+        raise KnowledgeError([f"{_rel(path, root)}: not UTF-8 text: {error}"]) from error
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _describe_location(raw: Any, loc: Tuple[Any, ...]) -> Tuple[str, str]:
+    """Turn pydantic's error location into ("entry 'x' (offences[2])", "field 'y'")."""
+    entry, node, path = "", raw, []
+    for index, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            path.append(f"[{part}]")
+            if isinstance(node, dict) and "id" in node:
+                entry = f"entry '{node['id']}' ({''.join(path).lstrip('.')})"
+                rest = loc[index + 1:]
+                field = ".".join(str(p) for p in rest) or "(the entry itself)"
+                continue
+        elif isinstance(node, dict):
+            node = node.get(part)
+            path.append(f".{part}" if path else str(part))
+        else:
+            node = None
+            path.append(f".{part}")
+    if entry:
+        return entry, f"field '{field}'"
+    return "top level", f"field '{''.join(path)}'"
+
+
+def _validate(model, raw: Any, path: Path, root: Path, problems: List[str]):
+    if not isinstance(raw, dict):
+        problems.append(f"{_rel(path, root)}: expected a mapping at the top, got {type(raw).__name__}")
+        return None
+    try:
+        return model.parse_obj(raw)
+    except ValidationError as error:
+        for item in error.errors():
+            entry, field = _describe_location(raw, tuple(item["loc"]))
+            problems.append(f"{_rel(path, root)}: {entry}: {field}: {item['msg']}")
+        return None
+
+
+def load_files(root: Path) -> Tuple[Dict[str, Jurisdiction], Dict[str, Any], HarmsFile]:
+    """Parse every file under `root`; raise KnowledgeError listing every problem found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgeError([f"{root}: knowledge folder not found"])
+    problems: List[str] = []
+
+    jurisdictions: Dict[str, Jurisdiction] = {}
+    for path in sorted((root / "jurisdictions").glob("*.yml")):
+        parsed = _validate(Jurisdiction, _read_yaml(path, root), path, root, problems)
+        if parsed is None:
+            continue
+        if parsed.id in jurisdictions:
+            problems.append(f"{_rel(path, root)}: jurisdiction '{parsed.id}' is defined twice")
+        jurisdictions[parsed.id] = parsed
+    if not jurisdictions and not problems:
+        problems.append(f"{root}/jurisdictions: no jurisdiction files found")
+
+    topics: Dict[str, Any] = {}
+    for path in sorted((root / "topics").glob("*.yml")):
+        parsed = _validate(TopicsFile, _read_yaml(path, root), path, root, problems)
+        for topic in parsed.topics if parsed else []:
+            if topic.id in topics:
+                problems.append(f"{_rel(path, root)}: entry '{topic.id}': id is used twice")
+            topics[topic.id] = topic
+
+    harms_path = root / "harms.yml"
+    harms = None
+    if harms_path.is_file():
+        harms = _validate(HarmsFile, _read_yaml(harms_path, root), harms_path, root, problems)
+    else:
+        problems.append(f"{_rel(harms_path, root)}: file not found")
+
+    if not problems:
+        problems.extend(_cross_check(jurisdictions, topics, harms))
+    if problems:
+        raise KnowledgeError(problems)
+    return jurisdictions, topics, harms
+
+
+def _entries(jurisdiction: Jurisdiction) -> Iterable[Tuple[str, Any]]:
+    for contact in jurisdiction.contacts:
+        yield "contacts", contact
+    for offence in jurisdiction.offences:
+        yield "offences", offence
+    for extra in (jurisdiction.harasser_here, jurisdiction.victim_here_harasser_abroad):
+        if extra is not None:
+            yield "cross-border", extra
+    for region in jurisdiction.regions:
+        if region.recording is not None:
+            yield "recording", region.recording
+
+
+def _cross_check(jurisdictions, topics, harms) -> List[str]:
+    """References between files: ids unique, harms and topics and contacts exist."""
+    problems: List[str] = []
+    harm_ids = {h.id for h in harms.harms}
+    seen: Dict[str, str] = {}
+    contact_ids = set()
+    for jid, jurisdiction in jurisdictions.items():
+        where = f"knowledge/jurisdictions/{jid.lower()}.yml"
+        for kind, entry in _entries(jurisdiction):
+            if entry.id in seen or entry.id in topics:
+                problems.append(f"{where}: entry '{entry.id}': id is used twice")
+            seen[entry.id] = where
+            if kind == "contacts":
+                contact_ids.add(entry.id)
+                for harm in entry.show_for:
+                    if harm != "all" and harm not in harm_ids:
+                        problems.append(f"{where}: entry '{entry.id}': field 'show_for': unknown harm '{harm}'")
+            if kind == "offences":
+                for harm in entry.harms:
+                    if harm not in harm_ids:
+                        problems.append(f"{where}: entry '{entry.id}': field 'harms': unknown harm '{harm}'")
+        for region in jurisdiction.regions:
+            if not region.id.startswith(jid + "-"):
+                problems.append(f"{where}: region '{region.id}': field 'id': must start with '{jid}-'")
+        if jurisdiction.escalation_topic and jurisdiction.escalation_topic not in topics:
+            problems.append(
+                f"{where}: field 'escalation_topic': unknown topic '{jurisdiction.escalation_topic}'")
+    for jid, jurisdiction in jurisdictions.items():
+        route = jurisdiction.harasser_here
+        for ref in route.report_directly if route else []:
+            if ref not in contact_ids:
+                problems.append(f"knowledge/jurisdictions/{jid.lower()}.yml: entry '{route.id}': "
+                                f"field 'report_directly': unknown contact '{ref}'")
+    for harm in harms.harms:
+        if harm.refines and harm.refines not in harm_ids:
+            problems.append(f"knowledge/harms.yml: harm '{harm.id}': field 'refines': unknown harm '{harm.refines}'")
+        for ref in harm.topics:
+            if ref not in topics:
+                problems.append(f"knowledge/harms.yml: harm '{harm.id}': field 'topics': unknown topic '{ref}'")
+    known_places = set(jurisdictions) | {r.id for j in jurisdictions.values() for r in j.regions}
+    for topic in topics.values():
+        for place in list(topic.jurisdictions) + [p for pt in topic.points for p in pt.jurisdictions]:
+            if place not in known_places:
+                problems.append(f"knowledge/topics: entry '{topic.id}': field 'jurisdictions': unknown '{place}'")
+    return problems

@@ -1,0 +1,171 @@
+"""The shape of every entry in knowledge/.
+
+One model per kind of entry. Every fact-bearing entry derives from `Entry`, which
+requires a stable `id`, at least one `https` source and a `last_reviewed` date,
+so a fact cannot be added without saying where it comes from and when someone
+last checked it. Unknown fields are rejected, so a typo in a field name fails
+loudly instead of silently dropping a fact.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import List, Literal, Optional
+
+from pydantic import BaseModel, Extra, Field, validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+JURISDICTION_PATTERN = r"^[A-Z]{2}(-[A-Z]{2,3})?$"
+
+ConsentRule = Literal["one-party", "all-party"]
+ContactKind = Literal[
+    "emergency",  # immediate danger: 000, 111, 911...
+    "crisis",  # despair, thoughts of suicide or self-harm
+    "police",  # non-emergency police lines and stations
+    "report",  # official reporting portals (ReportCyber, IC3...)
+    "regulator",  # civil regulators (eSafety, Ofcom)
+    "support",  # non-police help services (Netsafe, WiredSafety)
+    "accessibility",  # relay services for people who are deaf or have a speech impairment
+]
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
+
+
+class Entry(Strict):
+    """A fact-bearing entry: stable id, official sources, review date."""
+
+    id: str = Field(..., regex=ID_PATTERN)
+    sources: List[str] = Field(..., min_items=1)
+    last_reviewed: dt.date
+
+    @validator("sources", each_item=True)
+    def _https_only(cls, url: str) -> str:  # noqa: N805 (pydantic validator)
+        if not re.match(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", url):
+            raise ValueError(f"source must be an https URL, got {url!r}")
+        return url
+
+
+class Contact(Entry):
+    name: str
+    kind: ContactKind
+    phone: Optional[str] = None
+    text: Optional[str] = None  # how to reach it by text/SMS, in words
+    url: Optional[str] = None
+    when: str  # when a person should use it
+    does: List[str] = []
+    does_not: List[str] = []
+    how: List[str] = []  # concrete steps when using it
+    # Harm ids for which the assistant lists this contact under "where to report";
+    # "all" for every harm, [] to keep it out of those lists (it still shows in contacts).
+    show_for: List[str] = ["all"]
+
+    @validator("url")
+    def _url_scheme(cls, url: Optional[str]) -> Optional[str]:  # noqa: N805
+        if url is not None and not url.startswith("https://"):
+            raise ValueError(f"url must start with https://, got {url!r}")
+        return url
+
+    @validator("how", always=True)
+    def _reachable(cls, how, values):  # noqa: N805
+        if not (values.get("phone") or values.get("url") or values.get("text")):
+            raise ValueError("a contact needs at least one of phone, url or text")
+        return how
+
+
+class Offence(Entry):
+    section: str  # as the law writes it: "s 474.17C", "s 264", "18 U.S.C. § 875(c)"
+    law: str
+    title: str  # the offence in the law's words
+    aka: List[str] = []  # everyday names a person might use
+    covers: str
+    elements: List[str] = Field(..., min_items=1)
+    max_penalty: str
+    commenced: Optional[str] = None
+    harms: List[str] = Field(..., min_items=1)  # ids from knowledge/harms.yml
+    notes: List[str] = []
+
+
+class RecordingRule(Entry):
+    consent: ConsentRule
+    law: str
+    detail: str
+
+
+class Region(Strict):
+    id: str = Field(..., regex=JURISDICTION_PATTERN)
+    name: str
+    aliases: List[str] = []
+    recording: Optional[RecordingRule] = None
+
+
+class CrossBorder(Entry):
+    """What works when the harasser is in this country and the victim is elsewhere."""
+
+    fastest_lever: str
+    how_it_reaches_them: str
+    channels: List[str] = Field(..., min_items=1)
+    report_directly: List[str] = []  # contact ids a foreign victim may file with themselves
+    honest_truth: str
+
+
+class AbroadSteps(Entry):
+    """What a victim in this country does when the harasser is in another one."""
+
+    steps: List[str] = Field(..., min_items=1)
+
+
+class Jurisdiction(Strict):
+    id: str = Field(..., regex=r"^[A-Z]{2}$")
+    name: str
+    aliases: List[str] = Field(..., min_items=1)
+    case_sensitive_aliases: List[str] = []  # "US", "ACT": only in capitals
+    contacts: List[Contact] = Field(..., min_items=1)
+    offences: List[Offence] = []
+    regions: List[Region] = []
+    harasser_here: Optional[CrossBorder] = None
+    victim_here_harasser_abroad: Optional[AbroadSteps] = None
+    escalation_topic: Optional[str] = None  # topic id of this jurisdiction's ladder
+
+    @validator("contacts")
+    def _has_emergency(cls, contacts: List[Contact]) -> List[Contact]:  # noqa: N805
+        kinds = {c.kind for c in contacts}
+        for required in ("emergency", "crisis"):
+            if required not in kinds:
+                raise ValueError(f"a jurisdiction needs at least one '{required}' contact")
+        return contacts
+
+
+class Point(Strict):
+    text: str
+    jurisdictions: List[str] = []  # empty: applies everywhere
+
+
+class Topic(Entry):
+    title: str
+    summary: str
+    points: List[Point] = Field(..., min_items=1)
+    ordered: bool = False  # True for ladders and step-by-step guides
+    jurisdictions: List[str] = []  # empty: applies everywhere
+    keywords: List[str] = []  # extra words for search
+
+
+class Harm(Strict):
+    id: str = Field(..., regex=ID_PATTERN)
+    label: str  # plain words: "your personal details being posted (doxxing)"
+    refines: Optional[str] = None  # doxxing_hate refines doxxing when one of its cues is present
+    cues: List[str] = []  # lower-case words or phrases that signal this refinement
+    topics: List[str] = []  # guidance topic ids that usually help next
+    danger_hint: bool = False  # kinds of harm where the emergency line always leads
+
+
+class HarmsFile(Strict):
+    harms: List[Harm] = Field(..., min_items=1)
+
+
+class TopicsFile(Strict):
+    topics: List[Topic] = Field(..., min_items=1)

@@ -1,0 +1,1 @@
+"""Custom NLU: place extraction with roles, and the deterministic safety net."""

@@ -1,0 +1,125 @@
+"""Custom Rasa NLU graph components.
+
+`PlaceEntityExtractor`: finds places with the knowledge base's place resolver and
+tags each with a role (victim or harasser). It emits two entities per place:
+`country` ("AU") and, for states and cities, `region` ("AU-WA"), so slots can be
+filled by Rasa's own `from_entity` mappings with roles. A message that is nothing
+but a place ("Darwin", "the States") is an answer to "where are you?" and gets
+the `inform_location` intent.
+
+`SafetyNet`: the deterministic backstop for danger and self-harm. It runs last, so
+a message that matches its patterns gets the `danger` or `self_harm` intent whatever
+the classifier (or the fallback classifier) thought. It never downgrades one.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.knowledge import load_knowledge
+from bot.nlu.safety import SafetyPatterns, load_safety_patterns
+from bot.places import normalise
+
+logger = logging.getLogger(__name__)
+
+INFORM_LOCATION = "inform_location"
+_FILLER = {"im", "i", "am", "in", "from", "live", "living", "based", "the", "at", "we", "are", "re",
+           "ok", "okay", "yes", "yeah", "near", "currently", "right", "now", "um", "uh", "its", "it", "is",
+           "he", "hes", "she", "shes", "they", "theyre", "lives", "s", "m"}
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    intent = {"name": name, "confidence": confidence}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) or [] if r.get("name") != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"knowledge_dir": None}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "PlaceEntityExtractor":
+        return cls(config)
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._knowledge_dir = config.get("knowledge_dir")
+        self._kb = None
+
+    @property
+    def kb(self):
+        if self._kb is None:
+            self._kb = load_knowledge(self._knowledge_dir)
+        return self._kb
+
+    def process_training_data(self, training_data):
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or len(text) > 2000:
+                continue
+            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") not in ("country", "region")]
+            matches = self.kb.places.find(text)
+            for match in matches:
+                country = self.kb.places.country(match.place) or match.place
+                base = {"start": match.start, "end": match.end, "role": match.role,
+                        "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+                entities.append({**base, "entity": "country", "value": country})
+                if match.place != country:
+                    entities.append({**base, "entity": "region", "value": match.place})
+            message.set(ENTITIES, entities, add_to_output=True)
+            if matches and _only_places(text, matches):
+                _set_intent(message, INFORM_LOCATION, 1.0)
+        return messages
+
+
+def _only_places(text: str, matches) -> bool:
+    rest = text
+    for match in sorted(matches, key=lambda m: -m.start):
+        rest = rest[:match.start] + " " + rest[match.end:]
+    return all(word in _FILLER for word in normalise(rest).split())
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyNet(GraphComponent):
+    """Danger and self-harm words always win. Patterns live in knowledge/safety.yml."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"patterns_file": None}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyNet":
+        return cls(load_safety_patterns(config.get("patterns_file")))
+
+    def __init__(self, patterns: SafetyPatterns) -> None:
+        self.patterns = patterns
+
+    def process_training_data(self, training_data):
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            flagged: Optional[str] = self.patterns.classify(message.get(TEXT) or "")
+            if flagged:
+                current = (message.get(INTENT) or {}).get("name")
+                if current != flagged:
+                    logger.info("safety net set intent %s (classifier said %s)", flagged, current)
+                _set_intent(message, flagged, 1.0)
+        return messages

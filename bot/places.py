@@ -1,0 +1,204 @@
+"""Free place names -> jurisdiction ids, and who is where.
+
+The vocabulary is data: every jurisdiction file lists its aliases (cities, states,
+abbreviations, demonyms, slang, misspellings), so adding a country never touches
+this module. Rules of the game:
+
+* Longest match wins ("new south wales" beats "wales", "south australia" beats
+  "australia").
+* An alias shared by two places resolves only with a context that picks one,
+  otherwise it is ambiguous, never a guess.
+* Capital-only aliases ("US", "ACT") only match as written, and not in a message
+  typed all in capitals ("PLEASE HELP US").
+* Typos are forgiven (one edit, names of five letters or more) only where a place is
+  expected: in a whole answer to "where are you?", or right after "in"/"from".
+  Everywhere else only exact aliases count, so "turban" never becomes "Durban".
+* Anything else is UNKNOWN.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+UNKNOWN = "unknown"
+ABROAD = "abroad"  # "he's overseas": another country, which one not said
+
+VICTIM = "victim"
+HARASSER = "harasser"
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_OVERSEAS = ("overseas", "abroad", "another country", "a different country", "different country",
+             "other country", "offshore", "foreign country")
+_PLACE_PREPOSITIONS = {"in", "from", "near", "at", "to", "around", "outside"}
+_CLAUSE_BREAK = re.compile(r"[.;!?\n]|,|\b(?:and|but|while|whereas|though|although|because|so)\b",
+                           re.IGNORECASE)
+_VICTIM_CUES = {"i", "im", "ive", "id", "we", "my", "our", "me"}
+_HARASSER_CUES = {
+    "he", "hes", "she", "shes", "they", "theyre", "him", "her", "them", "harasser", "harassers",
+    "stalker", "abuser", "bully", "troll", "trolls", "guy", "man", "woman", "girl", "boy",
+    "person", "someone", "somebody", "ex", "perpetrator", "perp", "offender", "attacker",
+    "scammer", "extortionist", "culprit", "account", "accounts", "sender", "poster",
+}
+# Words after which "my"/"our" point at the harasser rather than at the person.
+_HARASSER_NOUNS = {"ex", "harasser", "stalker", "abuser", "bully", "troll", "former", "exs"}
+
+
+def normalise(text: str) -> str:
+    return " ".join(t.lower() for t in _TOKEN.findall(text.replace("’", "'").replace("'", "")))
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    text: str  # as the person wrote it
+    start: int
+    end: int
+    place: str  # "AU-WA", "NZ", ABROAD; never a guess
+    role: str  # VICTIM or HARASSER
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1:] == short:
+            return True
+    return False
+
+
+class PlaceResolver:
+    """Built once from the knowledge base's jurisdictions."""
+
+    def __init__(self, jurisdictions: Iterable) -> None:
+        self._names: Dict[str, str] = {}
+        self._aliases: Dict[Tuple[str, ...], Set[str]] = {}
+        self._exact_case: Dict[Tuple[str, ...], Set[str]] = {}
+        for jurisdiction in jurisdictions:
+            self._names[jurisdiction.id] = jurisdiction.name
+            self._add(jurisdiction.id, [jurisdiction.name, jurisdiction.id] + jurisdiction.aliases)
+            for alias in jurisdiction.case_sensitive_aliases:
+                key = tuple(_TOKEN.findall(alias))
+                self._exact_case.setdefault(key, set()).add(jurisdiction.id)
+            for region in jurisdiction.regions:
+                self._names[region.id] = region.name
+                self._add(region.id, [region.name] + region.aliases)
+        for word in _OVERSEAS:
+            self._aliases.setdefault(tuple(word.split()), set()).add(ABROAD)
+        self._longest = max(len(k) for k in list(self._aliases) + list(self._exact_case))
+        self._fuzzy_pool = {k[0]: v for k, v in self._aliases.items() if len(k) == 1 and len(k[0]) >= 5}
+
+    def _add(self, place: str, aliases: Sequence[str]) -> None:
+        for alias in aliases:
+            key = tuple(normalise(alias).split())
+            if key:
+                self._aliases.setdefault(key, set()).add(place)
+
+    # -- public API -----------------------------------------------------------------
+
+    def name(self, place: str) -> str:
+        """Human name of a place id ("AU-WA" -> "Western Australia")."""
+        if place == ABROAD:
+            return "another country"
+        return self._names.get(place, place)
+
+    def country(self, place: Optional[str]) -> Optional[str]:
+        """"AU-WA" -> "AU"; "NZ" -> "NZ"; unknown/abroad/None -> None."""
+        if not place or place in (UNKNOWN, ABROAD):
+            return None
+        return place.split("-")[0] if place.split("-")[0] in self._names else None
+
+    def is_known(self, place: Optional[str]) -> bool:
+        return bool(place) and (place in self._names or place == ABROAD)
+
+    def resolve(self, text: str, context: Optional[str] = None) -> str:
+        """A whole answer ("syd", "the States", "Sydeny") -> a place id, or UNKNOWN."""
+        matches = self._scan(text, context=context, fuzzy_everywhere=True)
+        places = {m[2] for m in matches}
+        return places.pop() if len(places) == 1 else UNKNOWN
+
+    def find(self, text: str, context: Optional[str] = None) -> List[PlaceMatch]:
+        """Every place mentioned in free text, with who it belongs to."""
+        found = []
+        for start, end, place in self._scan(text, context=context, fuzzy_everywhere=False):
+            found.append(PlaceMatch(text[start:end], start, end, place, _role(text, start, end)))
+        return found
+
+    # -- matching -------------------------------------------------------------------
+
+    def _scan(self, text: str, context: Optional[str], fuzzy_everywhere: bool):
+        tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.replace("'", ""))]
+        lowered = [t[0].lower() for t in tokens]
+        shouting = text.upper() == text and any(c.isalpha() for c in text)
+        results, i = [], 0
+        while i < len(tokens):
+            hit = None
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                places = self._aliases.get(tuple(lowered[i:i + size]))
+                if not places and not shouting:
+                    places = self._exact_case.get(tuple(t[0] for t in tokens[i:i + size]))
+                if places:
+                    hit = (size, places)
+                    break
+            if hit is None and (fuzzy_everywhere or (i > 0 and lowered[i - 1] in _PLACE_PREPOSITIONS)):
+                hit = self._fuzzy(lowered[i])
+            if hit is None:
+                i += 1
+                continue
+            size, places = hit
+            place = _pick(places, context, self)
+            if place is not None:
+                results.append((tokens[i][1], tokens[i + size - 1][2], place))
+            i += size
+        return results
+
+    def _fuzzy(self, token: str):
+        if len(token) < 5 or not token.isalpha():
+            return None
+        places: Set[str] = set()
+        for alias, targets in self._fuzzy_pool.items():
+            if _one_edit_apart(token, alias):
+                places |= targets
+        return (1, places) if len(places) == 1 else None
+
+
+def _pick(places: Set[str], context: Optional[str], resolver: PlaceResolver) -> Optional[str]:
+    if len(places) == 1:
+        return next(iter(places))
+    country = resolver.country(context)
+    narrowed = {p for p in places if country and p.split("-")[0] == country}
+    return narrowed.pop() if len(narrowed) == 1 else None
+
+
+def _role(text: str, start: int, end: int) -> str:
+    """Whose place is this? The nearest person-word before it in the same clause decides."""
+    clause_start = 0
+    for brk in _CLAUSE_BREAK.finditer(text[:start]):
+        clause_start = brk.end()
+    clause_end = len(text)
+    nxt = _CLAUSE_BREAK.search(text, end)
+    if nxt:
+        clause_end = nxt.start()
+    before = [t.lower() for t in _TOKEN.findall(text[clause_start:start].replace("'", ""))]
+    after = [t.lower() for t in _TOKEN.findall(text[end:clause_end].replace("'", ""))]
+    for index in range(len(before) - 1, -1, -1):
+        word = before[index]
+        following = before[index + 1] if index + 1 < len(before) else ""
+        if word in ("my", "our") and following in _HARASSER_NOUNS:
+            continue
+        if word in _HARASSER_CUES:
+            return HARASSER
+        if word in _VICTIM_CUES and word != "me":
+            return VICTIM
+    for word in after:
+        if word in _HARASSER_CUES:
+            return HARASSER
+        if word in _VICTIM_CUES:
+            return VICTIM
+    return VICTIM
