@@ -44,12 +44,10 @@ def _countries(tracker: Tracker) -> List[dict]:
 
 
 def _slot_before_latest_message(tracker: Tracker, slot: str) -> Optional[str]:
-    """The slot's value before this message's entities were mapped onto it."""
+    """The slot's value before this message's entities were mapped onto it (None if never set)."""
     seen_latest_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            if seen_latest_user:
-                break
             seen_latest_user = True
         elif seen_latest_user and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")

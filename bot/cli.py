@@ -22,6 +22,9 @@ from bot.render import DISCLAIMER, Answer, offence_lines, region_recording_line,
 
 def _place(kb: KnowledgeBase, text: str) -> str:
     place = kb.places.resolve(text)
+    alternatives = kb.places.alternatives(text) if place == UNKNOWN else []
+    if alternatives:
+        raise NotFound(f"{text!r} could mean {' or '.join(alternatives)}: please write the full name.")
     if place == UNKNOWN:
         covered = ", ".join(f"{j.id} ({j.name})" for j in kb.covered())
         raise NotFound(f"I don't recognise the place {text!r}. Places covered: {covered}.")
@@ -78,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
                     "printable cards, straight from the project's knowledge base. "
                     + DISCLAIMER,
         epilog="Examples:\n  python -m bot search 474.17C\n  python -m bot search \"threat to kill\"\n"
-               "  python -m bot contacts NZ\n  python -m bot route AU US\n  python -m bot recording SA\n"
+               "  python -m bot contacts NZ\n  python -m bot route AU US\n  python -m bot recording WA\n"
                "  python -m bot export --jurisdiction AU --format html --output au-card.html",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--knowledge", type=Path, help="knowledge folder (default: the project's knowledge/)")

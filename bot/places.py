@@ -9,10 +9,12 @@ this module. Rules of the game:
 * An alias shared by two places resolves only with a context that picks one,
   otherwise it is ambiguous, never a guess.
 * Capital-only aliases ("US", "ACT") only match as written, and not in a message
-  typed all in capitals ("PLEASE HELP US").
-* Typos are forgiven (one edit, names of five letters or more) only where a place is
-  expected: in a whole answer to "where are you?", or right after "in"/"from".
-  Everywhere else only exact aliases count, so "turban" never becomes "Durban".
+  of three words or more typed all in capitals ("PLEASE HELP US").
+* Typos are forgiven (one edit, names of five letters or more) only in short,
+  answer-like messages, as the whole message or after "in"/"from" ("Melbourn",
+  "im in sydeny"; not "they mocked my turban"). In longer text only exact
+  aliases count, so "he sends texts in sales meetings" never becomes Texas or Wales.
+* Regions that contain a covered name but are not it ("South America") are masked.
 * Anything else is UNKNOWN.
 """
 from __future__ import annotations
@@ -27,10 +29,12 @@ ABROAD = "abroad"  # "he's overseas": another country, which one not said
 VICTIM = "victim"
 HARASSER = "harasser"
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*")
+FUZZY_MAX_TOKENS = 5  # messages this short are answers to "where?": typos are forgiven
 _OVERSEAS = ("overseas", "abroad", "another country", "a different country", "different country",
              "other country", "offshore", "foreign country")
-_PLACE_PREPOSITIONS = {"in", "from", "near", "at", "to", "around", "outside"}
+_PLACE_PREPOSITIONS = {"in", "from", "near", "at", "around", "outta"}
+_MASKED = ("south america", "latin america", "central america", "north america", "new england")
 _CLAUSE_BREAK = re.compile(r"[.;!?\n]|,|\b(?:and|but|while|whereas|though|although|because|so)\b",
                            re.IGNORECASE)
 _VICTIM_CUES = {"i", "im", "ive", "id", "we", "my", "our", "me"}
@@ -44,8 +48,12 @@ _HARASSER_CUES = {
 _HARASSER_NOUNS = {"ex", "harasser", "stalker", "abuser", "bully", "troll", "former", "exs"}
 
 
+def _fold(token: str) -> str:
+    return token.replace("'", "").replace("’", "")
+
+
 def normalise(text: str) -> str:
-    return " ".join(t.lower() for t in _TOKEN.findall(text.replace("’", "'").replace("'", "")))
+    return " ".join(_fold(t).lower() for t in _TOKEN.findall(text))
 
 
 @dataclass(frozen=True)
@@ -82,17 +90,22 @@ class PlaceResolver:
         self._exact_case: Dict[Tuple[str, ...], Set[str]] = {}
         for jurisdiction in jurisdictions:
             self._names[jurisdiction.id] = jurisdiction.name
-            self._add(jurisdiction.id, [jurisdiction.name, jurisdiction.id] + jurisdiction.aliases)
-            for alias in jurisdiction.case_sensitive_aliases:
-                key = tuple(_TOKEN.findall(alias))
+            self._add(jurisdiction.id, [jurisdiction.name] + jurisdiction.aliases)
+            for alias in [jurisdiction.id] + jurisdiction.case_sensitive_aliases:  # "US", never "us"
+                key = tuple(_fold(t) for t in _TOKEN.findall(alias))
                 self._exact_case.setdefault(key, set()).add(jurisdiction.id)
             for region in jurisdiction.regions:
                 self._names[region.id] = region.name
                 self._add(region.id, [region.name] + region.aliases)
+                for alias in [region.id] + region.case_sensitive_aliases:  # "AU-WA", "WA"
+                    key = tuple(_fold(t) for t in _TOKEN.findall(alias))
+                    self._exact_case.setdefault(key, set()).add(region.id)
         for word in _OVERSEAS:
             self._aliases.setdefault(tuple(word.split()), set()).add(ABROAD)
+        for phrase in _MASKED:
+            self._aliases[tuple(phrase.split())] = set()  # matched, then dropped
         self._longest = max(len(k) for k in list(self._aliases) + list(self._exact_case))
-        self._fuzzy_pool = {k[0]: v for k, v in self._aliases.items() if len(k) == 1 and len(k[0]) >= 5}
+        self._fuzzy_pool = {k[0]: v for k, v in self._aliases.items() if len(k) == 1 and len(k[0]) >= 5 and v}
 
     def _add(self, place: str, aliases: Sequence[str]) -> None:
         for alias in aliases:
@@ -119,41 +132,51 @@ class PlaceResolver:
 
     def resolve(self, text: str, context: Optional[str] = None) -> str:
         """A whole answer ("syd", "the States", "Sydeny") -> a place id, or UNKNOWN."""
-        matches = self._scan(text, context=context, fuzzy_everywhere=True)
-        places = {m[2] for m in matches}
+        places = {m[2] for m in self._scan(text, context=context)}
         return places.pop() if len(places) == 1 else UNKNOWN
+
+    def alternatives(self, text: str) -> List[str]:
+        """Names of the places an ambiguous name could mean ("SA" -> South Australia, South Africa)."""
+        found: Set[str] = set()
+        for places in self._scan(text, context=None, ambiguous=True):
+            found |= places
+        return sorted(self.name(p) for p in found)
 
     def find(self, text: str, context: Optional[str] = None) -> List[PlaceMatch]:
         """Every place mentioned in free text, with who it belongs to."""
         found = []
-        for start, end, place in self._scan(text, context=context, fuzzy_everywhere=False):
+        for start, end, place in self._scan(text, context=context):
             found.append(PlaceMatch(text[start:end], start, end, place, _role(text, start, end)))
         return found
 
     # -- matching -------------------------------------------------------------------
 
-    def _scan(self, text: str, context: Optional[str], fuzzy_everywhere: bool):
-        tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.replace("'", ""))]
+    def _scan(self, text: str, context: Optional[str], ambiguous: bool = False):
+        """(start, end, place) for each place; with ambiguous=True, the place sets that did not resolve."""
+        tokens = [(_fold(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         lowered = [t[0].lower() for t in tokens]
-        shouting = text.upper() == text and any(c.isalpha() for c in text)
+        fuzzy = len(tokens) <= FUZZY_MAX_TOKENS
+        shouting = len(tokens) >= 3 and text.upper() == text and any(c.isalpha() for c in text)
         results, i = [], 0
         while i < len(tokens):
             hit = None
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
                 places = self._aliases.get(tuple(lowered[i:i + size]))
-                if not places and not shouting:
+                if places is None and not shouting:
                     places = self._exact_case.get(tuple(t[0] for t in tokens[i:i + size]))
-                if places:
+                if places is not None:
                     hit = (size, places)
                     break
-            if hit is None and (fuzzy_everywhere or (i > 0 and lowered[i - 1] in _PLACE_PREPOSITIONS)):
+            if hit is None and fuzzy and (len(tokens) == 1 or (i and lowered[i - 1] in _PLACE_PREPOSITIONS)):
                 hit = self._fuzzy(lowered[i])
             if hit is None:
                 i += 1
                 continue
             size, places = hit
             place = _pick(places, context, self)
-            if place is not None:
+            if ambiguous and place is None and len(places) > 1:
+                results.append(places)
+            elif place is not None and not ambiguous:
                 results.append((tokens[i][1], tokens[i + size - 1][2], place))
             i += size
         return results
@@ -185,8 +208,8 @@ def _role(text: str, start: int, end: int) -> str:
     nxt = _CLAUSE_BREAK.search(text, end)
     if nxt:
         clause_end = nxt.start()
-    before = [t.lower() for t in _TOKEN.findall(text[clause_start:start].replace("'", ""))]
-    after = [t.lower() for t in _TOKEN.findall(text[end:clause_end].replace("'", ""))]
+    before = [_fold(t).lower() for t in _TOKEN.findall(text[clause_start:start])]
+    after = [_fold(t).lower() for t in _TOKEN.findall(text[end:clause_end])]
     for index in range(len(before) - 1, -1, -1):
         word = before[index]
         following = before[index + 1] if index + 1 < len(before) else ""

@@ -49,10 +49,16 @@ class Answer:
 
 # -- knowledge entries -> lines ------------------------------------------------------------
 
+def sentence(text: str) -> str:
+    """End with a full stop unless the text already ends with punctuation."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?:" else text + "."
+
+
 def contact_line(contact: Contact, brief: bool = True) -> str:
     reach = " / ".join(x for x in (contact.phone, contact.text, contact.url) if x)
     line = f"**{contact.name}**: {reach}" if reach else f"**{contact.name}**"
-    return line if brief else f"{line}. {contact.when}"
+    return line if brief else f"{sentence(line)} {sentence(contact.when)}"
 
 
 def emergency_line(contacts: Sequence[Contact]) -> str:
@@ -61,7 +67,7 @@ def emergency_line(contacts: Sequence[Contact]) -> str:
 
 
 def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
-    head = f"**{offence.section} {offence.law}**: {offence.title}. Maximum penalty: {offence.max_penalty}."
+    head = f"**{offence.section} {offence.law}**: {sentence(offence.title)} Maximum penalty: {sentence(offence.max_penalty)}"
     lines = [head]
     if detail:
         lines.append(f"Covers: {offence.covers}")
@@ -74,7 +80,7 @@ def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
 
 def region_recording_line(region: Region) -> str:
     rule = region.recording
-    return f"**{region.name}**: {rule.consent} consent ({rule.law}). {rule.detail}"
+    return f"**{region.name}**: {rule.consent} consent ({rule.law}). {sentence(rule.detail)}"
 
 
 def route_lines(route) -> List[str]:
@@ -114,8 +120,8 @@ def to_markdown(answer: Answer, max_sources: int = 4) -> str:
         parts.append(answer.opener)
     for section in answer.sections:
         block = [f"**{section.heading}**"] if section.heading else []
-        bullets = len(section.lines) > 1 and not all(re.match(r"^\d+\. ", s) for s in section.lines)
-        block += [f"- {line}" if bullets else line for line in section.lines]
+        bullets = len(section.lines) > 1
+        block += [f"- {line}" if bullets and not re.match(r"^\d+\. ", line) else line for line in section.lines]
         parts.append("\n".join(block))
     if answer.sources:
         shown = answer.sources[:max_sources]

@@ -100,6 +100,7 @@ class Region(Strict):
     id: str = Field(..., regex=JURISDICTION_PATTERN)
     name: str
     aliases: List[str] = []
+    case_sensitive_aliases: List[str] = []  # "WA", "ACT": only in capitals
     recording: Optional[RecordingRule] = None
 
 

@@ -32,6 +32,7 @@ from bot.places import normalise
 logger = logging.getLogger(__name__)
 
 INFORM_LOCATION = "inform_location"
+MAX_SCAN = 20_000  # characters of one message searched for places
 _FILLER = {"im", "i", "am", "in", "from", "live", "living", "based", "the", "at", "we", "are", "re",
            "ok", "okay", "yes", "yeah", "near", "currently", "right", "now", "um", "uh", "its", "it", "is",
            "he", "hes", "she", "shes", "they", "theyre", "lives", "s", "m"}
@@ -70,11 +71,9 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT) or ""
-            if not text or len(text) > 2000:
-                continue
-            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") not in ("country", "region")]
-            matches = self.kb.places.find(text)
+            text = (message.get(TEXT) or "")[:MAX_SCAN]
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("country", "region")]
+            matches = self.kb.places.find(text) if text.strip() else []
             for match in matches:
                 country = self.kb.places.country(match.place) or match.place
                 base = {"start": match.start, "end": match.end, "role": match.role,

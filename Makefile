@@ -1,0 +1,68 @@
+# One target per thing a person does. Everything runs inside .venv, which the
+# targets create on first use from requirements*.txt pinned by constraints.txt.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+PY       := $(VENV)/bin/python
+RASA     := $(VENV)/bin/rasa
+MODEL    := models/current.tar.gz
+# The interpreter that builds .venv: Python 3.10 (Rasa 3.6 needs < 3.11).
+PYTHON   ?= $(shell command -v python3.10 || ls $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1 || command -v python3)
+
+TRAINING := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml) \
+            $(wildcard bot/nlu/*.py bot/nlu/*.yml)
+
+export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help setup run train validate test unit stories e2e eval crossval clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed  ## create .venv and install pinned dependencies
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), f"Python 3.10 needed (Rasa 3.6), found {sys.version.split()[0]} at {sys.executable}"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+validate: setup  ## check knowledge, generated responses and training data (before training)
+	$(PY) -m bot check
+	$(PY) -m bot.domain_gen --check
+	$(PY) scripts/validate_data.py
+
+train: $(MODEL)  ## train the model if training data or config changed since the last one
+
+$(MODEL): $(TRAINING) | setup
+	$(MAKE) --no-print-directory validate
+	$(RASA) train --fixed-model-name current --out models --quiet
+
+run: train  ## start the action server and the assistant (Ctrl-C stops both)
+	scripts/run.sh
+
+unit: setup  ## unit tests: knowledge, places, CLI, NLU components, actions, channels
+	$(PY) -m pytest -q tests --ignore=tests/e2e
+
+stories: train  ## dialogue test stories, failing on any prediction error
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
+
+e2e: train  ## start the servers and run the conversation cases over REST
+	$(PY) -m pytest -q tests/e2e
+
+test: unit validate stories e2e  ## everything CI checks
+
+eval: setup  ## run the shared and our own conversation cases against a running assistant
+	$(PY) ../shared/eval/run_eval.py --cases ../shared/eval/cases.yml --url $${RASA_URL:-http://localhost:5005}
+	$(PY) ../shared/eval/run_eval.py --cases tests/e2e/cases.yml --url $${RASA_URL:-http://localhost:5005}
+
+crossval: setup  ## NLU cross-validation report (intent precision, recall, F1)
+	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --runs 1 --folds 5 --out results/crossval
+	$(PY) scripts/crossval_summary.py results/crossval
+
+clean:  ## remove trained models and test output (keeps .venv)
+	rm -rf models results .rasa

@@ -1,0 +1,86 @@
+"""Whole conversations over the REST channel, exactly as the website widget talks to the assistant.
+
+The shared harness (../shared/eval/run_eval.py) runs the public cases and our own,
+larger case file (tests/e2e/cases.yml, written in other words). Crisis cases must
+all pass; the pass-rate floors below are what we hold the assistant to, and the
+figures are printed for the closing notes.
+"""
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT, SHARED_EVAL
+
+OWN_CASES = ROOT / "tests" / "e2e" / "cases.yml"
+FLOORS = {"public": 1.0, "own": 0.9}  # pass-rate floors; crisis is always 100 %
+
+
+def run_harness(assistant, cases: Path, out: Path) -> dict:
+    completed = subprocess.run(
+        [sys.executable, str(SHARED_EVAL / "run_eval.py"), "--cases", str(cases), "--url", assistant.url,
+         "--concurrency", "4", "--json-out", str(out), "-v"],
+        capture_output=True, text=True, timeout=1800)
+    print(completed.stdout[-6000:])
+    assert out.exists(), completed.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("name,cases", [("public", SHARED_EVAL / "cases.yml"), ("own", OWN_CASES)])
+def test_conversation_cases(assistant, tmp_path, name, cases):
+    if not cases.exists():
+        pytest.fail(f"{cases} is missing (CI runs with shared/ beside the repository)")
+    summary = run_harness(assistant, cases, tmp_path / f"{name}.json")
+    rate = summary["passed"] / summary["total"]
+    crisis = summary["by_category"].get("crisis", [0, 0])
+    failed = [r["id"] for r in summary["results"] if not r["passed"]]
+    print(f"{name}: pass {summary['passed']}/{summary['total']} = {rate:.1%}; crisis {crisis[0]}/{crisis[1]}; "
+          f"p50 {summary['latency_ms']['p50']:.0f} ms, p95 {summary['latency_ms']['p95']:.0f} ms")
+    assert crisis[0] == crisis[1], f"crisis cases failed: {[i for i in failed if 'crisis' in i]}"
+    assert rate >= FLOORS[name], f"{name} pass rate {rate:.1%} below {FLOORS[name]:.0%}; failed: {failed}"
+
+
+# -- bad input over the wire: a kind answer or a 4xx, never a crash or silence ---------------------
+
+@pytest.mark.parametrize("message", ["", "   ", "?", "qwerty uiop", "🙂🙂🙂",
+                                     "<script>alert('x')</script>", "<b>help</b> <img src=x onerror=alert(1)>"])
+def test_odd_messages_get_a_kind_reply(assistant, message):
+    status, replies = assistant.post(f"odd-{uuid.uuid4().hex}", message)
+    assert status == 200
+    assert replies and any(r.get("text") for r in replies)
+    assert not any("<script" in (r.get("text") or "") for r in replies)
+
+
+def test_huge_message_gets_a_reply(assistant):
+    status, replies = assistant.post(f"huge-{uuid.uuid4().hex}", "he keeps messaging me " * 5000)
+    assert status == 200 and replies
+
+
+def test_invalid_json_is_refused_not_crashed(assistant):
+    status, _ = assistant.post("x", None, raw=b"{not json")
+    assert 400 <= status < 500
+    status, replies = assistant.post(f"after-{uuid.uuid4().hex}", "hello")
+    assert status == 200 and replies  # still serving
+
+
+def test_memory_across_turns_and_no_second_question(assistant):
+    sender = f"mem-{uuid.uuid4().hex}"
+    _, first = assistant.post(sender, "someone put my address and phone number on a forum")
+    assert "Where are you" in " ".join(r.get("text", "") for r in first)
+    _, second = assistant.post(sender, "melb")
+    text = " ".join(r.get("text", "") for r in second)
+    assert "474.17C" in text
+    _, third = assistant.post(sender, "how do I get it taken down from the site?")
+    text = " ".join(r.get("text", "") for r in third)
+    assert "Where are you" not in text and text
+
+
+def test_danger_uses_the_place_said_earlier(assistant):
+    sender = f"place-{uuid.uuid4().hex}"
+    assistant.post(sender, "I live in Christchurch")
+    _, replies = assistant.post(sender, "he's outside my door right now")
+    text = " ".join(r.get("text", "") for r in replies)
+    assert "111" in text and "000" not in text

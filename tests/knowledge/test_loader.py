@@ -1,0 +1,179 @@
+"""A broken knowledge base fails loudly at start-up, naming the file, the entry and the field."""
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeBase, KnowledgeError
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture
+def kdir(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def problems(kdir: Path) -> str:
+    with pytest.raises(KnowledgeError) as caught:
+        KnowledgeBase(kdir)
+    return str(caught.value)
+
+
+def offence(data, section):
+    return next(o for o in data["offences"] if o["section"] == section)
+
+
+def test_the_real_knowledge_base_loads():
+    kb = KnowledgeBase(KNOWLEDGE)
+    assert set(kb.jurisdictions) == {"AU", "NZ", "US", "UK", "CA", "ZA"}
+
+
+def test_missing_field_names_file_entry_and_field(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: offence(d, "s 474.17C").pop("max_penalty"))
+    message = problems(kdir)
+    assert "jurisdictions/au.yml" in message
+    assert "au-cth-474-17c" in message
+    assert "max_penalty" in message
+    assert "field required" in message
+
+
+def test_misspelt_field_is_rejected_not_ignored(kdir):
+    def typo(d):
+        entry = offence(d, "s 474.15")
+        entry["max_penalti"] = entry.pop("max_penalty")
+    edit(kdir / "jurisdictions/au.yml", typo)
+    message = problems(kdir)
+    assert "au-cth-474-15" in message and "max_penalti" in message
+
+
+def test_source_must_be_https(kdir):
+    edit(kdir / "jurisdictions/nz.yml", lambda d: d["contacts"][0].__setitem__("sources", ["http://example.org/x"]))
+    message = problems(kdir)
+    assert "nz.yml" in message and "sources" in message and "https" in message
+
+
+def test_entry_without_sources_is_rejected(kdir):
+    edit(kdir / "topics/evidence.yml", lambda d: d["topics"][0].__setitem__("sources", []))
+    message = problems(kdir)
+    assert "topics/evidence.yml" in message and "sources" in message
+
+
+def test_review_date_must_be_a_date(kdir):
+    edit(kdir / "jurisdictions/us.yml", lambda d: d["contacts"][0].__setitem__("last_reviewed", "last spring"))
+    message = problems(kdir)
+    assert "us.yml" in message and "last_reviewed" in message
+
+
+def test_contact_needs_a_way_to_reach_it(kdir):
+    def unreachable(d):
+        for key in ("phone", "url", "text"):
+            d["contacts"][0].pop(key, None)
+    edit(kdir / "jurisdictions/uk.yml", unreachable)
+    message = problems(kdir)
+    assert "uk.yml" in message and "phone, url or text" in message
+
+
+def test_jurisdiction_needs_an_emergency_contact(kdir):
+    edit(kdir / "jurisdictions/ca.yml",
+         lambda d: d.__setitem__("contacts", [c for c in d["contacts"] if c["kind"] != "emergency"]))
+    message = problems(kdir)
+    assert "ca.yml" in message and "emergency" in message
+
+
+def test_unknown_contact_kind(kdir):
+    edit(kdir / "jurisdictions/za.yml", lambda d: d["contacts"][0].__setitem__("kind", "hotline"))
+    assert "kind" in problems(kdir)
+
+
+def test_duplicate_ids_across_files(kdir):
+    def clash(d):
+        d["contacts"][0]["id"] = "au-000"
+    edit(kdir / "jurisdictions/nz.yml", clash)
+    message = problems(kdir)
+    assert "au-000" in message and "used twice" in message
+
+
+def test_offence_with_unknown_harm(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: offence(d, "s 474.17").__setitem__("harms", ["rudeness"]))
+    message = problems(kdir)
+    assert "au-cth-474-17" in message and "unknown harm 'rudeness'" in message
+
+
+def test_harm_pointing_to_missing_topic(kdir):
+    edit(kdir / "harms.yml", lambda d: d["harms"][0].__setitem__("topics", ["no-such-topic"]))
+    message = problems(kdir)
+    assert "harms.yml" in message and "no-such-topic" in message
+
+
+def test_region_id_must_belong_to_its_country(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: d["regions"][0].__setitem__("id", "NZ-NSW"))
+    message = problems(kdir)
+    assert "NZ-NSW" in message and "must start with 'AU-'" in message
+
+
+def test_recording_rule_must_be_one_or_all_party(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: d["regions"][0]["recording"].__setitem__("consent", "two-party"))
+    message = problems(kdir)
+    assert "au.yml" in message and "consent" in message
+
+
+def test_invalid_yaml_names_the_file(kdir):
+    (kdir / "topics/platforms.yml").write_text("topics:\n  - id: [unclosed\n", encoding="utf-8")
+    message = problems(kdir)
+    assert "platforms.yml" in message and "not valid YAML" in message
+
+
+def test_file_that_is_not_a_mapping(kdir):
+    (kdir / "jurisdictions/za.yml").write_text("- just\n- a list\n", encoding="utf-8")
+    message = problems(kdir)
+    assert "za.yml" in message and "expected a mapping" in message
+
+
+def test_file_that_is_not_utf8(kdir):
+    (kdir / "topics/safety.yml").write_bytes(b"topics:\n  - id: caf\xe9\n")
+    message = problems(kdir)
+    assert "safety.yml" in message and "UTF-8" in message
+
+
+def test_missing_harms_file(kdir):
+    (kdir / "harms.yml").unlink()
+    assert "harms.yml: file not found" in problems(kdir)
+
+
+def test_missing_folder(tmp_path):
+    assert "knowledge folder not found" in problems(tmp_path / "nowhere")
+
+
+def test_every_problem_is_reported_at_once(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: offence(d, "s 474.17C").pop("max_penalty"))
+    edit(kdir / "jurisdictions/nz.yml", lambda d: d["contacts"][0].pop("when"))
+    with pytest.raises(KnowledgeError) as caught:
+        KnowledgeBase(kdir)
+    assert len(caught.value.problems) >= 2
+
+
+def test_adding_a_jurisdiction_is_data_only(kdir):
+    """Ireland: one YAML file, no code. It resolves, has numbers, and routes."""
+    (kdir / "jurisdictions/ie.yml").write_text(yaml.safe_dump({
+        "id": "IE", "name": "Ireland", "aliases": ["ireland", "irish", "dublin", "cork"],
+        "contacts": [
+            {"id": "ie-112", "name": "Emergency services", "kind": "emergency", "phone": "112",
+             "when": "Immediate danger.", "sources": ["https://www.gov.ie/"], "last_reviewed": "2026-11-21"},
+            {"id": "ie-crisis", "name": "Crisis line", "kind": "crisis", "phone": "116 123",
+             "when": "Despair.", "sources": ["https://www.samaritans.org/"], "last_reviewed": "2026-11-21"},
+        ],
+    }), encoding="utf-8")
+    kb = KnowledgeBase(kdir)
+    assert kb.places.resolve("Dublin") == "IE"
+    assert [c.phone for c in kb.emergency("IE")] == ["112"]
+    assert kb.places.find("I'm in Cork and he's in Canada")[1].place == "CA"
