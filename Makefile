@@ -16,8 +16,15 @@ TRAINING := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml dat
 export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+# SMS channel settings (credentials.yml). Empty switches the channel off; Rasa only
+# refuses to start when they are unset.
+export TWILIO_ACCOUNT_SID ?=
+export TWILIO_AUTH_TOKEN ?=
+export TWILIO_NUMBER ?=
+export SMS_SENDER_SECRET ?=
+export TWILIO_SMS_PUBLIC_URL ?=
 
-.PHONY: help setup run train validate test unit stories e2e eval crossval clean
+.PHONY: help setup run train validate test unit stories browser e2e eval crossval clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,7 +58,10 @@ unit: setup  ## unit tests: knowledge, places, CLI, NLU components, actions, cha
 stories: train  ## dialogue test stories, failing on any prediction error
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
 
-e2e: train  ## start the servers and run the conversation cases over REST
+browser:  ## install Debian's chromium for the widget's browser tests (skipped cleanly where apt is missing)
+	scripts/install_chromium.sh
+
+e2e: train browser  ## start the servers; conversation cases over REST, security, the widget in a real browser
 	$(PY) -m pytest -q tests/e2e
 
 test: unit validate stories e2e  ## everything CI checks

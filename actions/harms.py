@@ -34,8 +34,9 @@ class ActionHarm(KnowledgeAction):
         if harm not in self.kb.harms:
             dispatcher.utter_message(response="utter_ask_harm")
             return events
-        if not self.place_asked(tracker):
-            return events + self.ask_place(dispatcher, self.name())
-        self.send(dispatcher, tracker,
-                  answers.harm_answer(self.kb, harm, self.place(tracker), first=not self.opened(tracker)))
+        if not self.place_asked(tracker):  # help now with what holds anywhere, then ask where
+            self.send(dispatcher, tracker, answers.harm_first_steps(self.kb, harm, first=not self.opened(tracker)))
+            return events + [SlotSet("opened", True)] + self.ask_place(dispatcher, self.name())
+        first = not self.opened(tracker) and not any(e.get("name") == "opened" for e in events)
+        self.send(dispatcher, tracker, answers.harm_answer(self.kb, harm, self.place(tracker), first=first))
         return events + [SlotSet("opened", True), SlotSet("pending", None)]

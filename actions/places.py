@@ -13,6 +13,7 @@ from bot import answers
 from bot.places import ABROAD, UNKNOWN
 
 ASKING_HARASSER = "action_route:harasser"
+SAFETY_RESPONSES = ("utter_emergency", "utter_crisis")  # asked "where are you?" when the place was unknown
 
 
 class ActionRoute(KnowledgeAction):
@@ -54,6 +55,19 @@ def _slot_before_latest_message(tracker: Tracker, slot: str) -> Optional[str]:
     return None
 
 
+def _previous_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action the assistant ran before the person's latest message."""
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest_user:
+                return None
+            seen_latest_user = True
+        elif seen_latest_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
 def _with(tracker: Tracker, events: List[EventType]) -> Tracker:
     """A copy of the tracker with these SlotSet events applied, for answering in the same turn."""
     updated = tracker.copy()
@@ -72,6 +86,10 @@ class ActionLocation(KnowledgeAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         pending = tracker.get_slot("pending")
         countries = _countries(tracker)
+        previous = _previous_bot_action(tracker)
+        if previous in SAFETY_RESPONSES and countries:  # danger first: the numbers for their place, now
+            dispatcher.utter_message(response=previous)
+            return []
         if pending == ASKING_HARASSER:
             events = self._harasser_events(tracker, countries)
             return events + RESUMABLE["action_route"].answer(dispatcher, _with(tracker, events))

@@ -13,7 +13,7 @@ from bot.knowledge import KnowledgeBase
 from bot.knowledge.schema import Contact, Offence, Topic
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
-    Answer, Button, Section, contact_line, emergency_line, offence_lines, region_recording_line, route_lines,
+    Answer, Button, Section, contact_line, emergency_line, number_label, offence_lines, region_recording_line, route_lines,
     sources_of, topic_lines,
 )
 
@@ -45,7 +45,7 @@ def covered_numbers(kb: KnowledgeBase, kinds: Sequence[str] = ("emergency",)) ->
     for jurisdiction in kb.covered():
         contacts = [c for c in jurisdiction.contacts if c.kind in kinds and c.phone]
         if contacts:
-            lines.append(f"{jurisdiction.name}: " + ", ".join(f"{c.phone} ({c.name})" for c in contacts))
+            lines.append(f"{jurisdiction.name}: " + ", ".join(number_label(c) for c in contacts))
     return lines
 
 
@@ -144,6 +144,21 @@ def harm_answer(kb: KnowledgeBase, harm: str, place: Optional[str], first: bool 
     answer.add("Where to report", [contact_line(c) for c in contacts] + [reference_number_line(kb, place)],
                sources_of(contacts))
     _add_next_step(kb, answer, info.topics, place)
+    return answer
+
+
+def harm_first_steps(kb: KnowledgeBase, harm: str, first: bool = True, limit: int = 3) -> Answer:
+    """Before the place is known: what helps wherever the person is (the law and where to
+    report come once they say where they are)."""
+    info = kb.harms[harm]
+    answer = Answer(opener=OPENER if first else None)
+    answer.add(None, [f"It sounds like {info.label}."])
+    if info.danger_hint:
+        answer.add(None, ["If you are in danger right now, call your local emergency number."])
+    for topic_id in info.topics[:1]:
+        topic = kb.topic(topic_id)
+        if topic and topic.points:
+            answer.add("What you can do now", topic_lines(topic, limit=limit), topic.sources)
     return answer
 
 

@@ -35,7 +35,8 @@ class Answer:
     buttons: List[Button] = field(default_factory=list)
 
     def add(self, heading: Optional[str], lines: Iterable[str], sources: Iterable[str] = ()) -> "Answer":
-        lines = [line for line in lines if line]
+        shown = {line for section in self.sections for line in section.lines}
+        lines = [line for line in lines if line and line not in shown]  # never say the same thing twice
         if lines:
             self.sections.append(Section(heading, lines))
             self.cite(sources)
@@ -61,8 +62,13 @@ def contact_line(contact: Contact, brief: bool = True) -> str:
     return line if brief else f"{sentence(line)} {sentence(contact.when)}"
 
 
+def number_label(contact: Contact) -> str:
+    """"000 (Triple Zero)"; just the name when it already says the number ("112 (from mobiles)")."""
+    return contact.name if contact.phone in contact.name else f"{contact.phone} ({contact.name})"
+
+
 def emergency_line(contacts: Sequence[Contact]) -> str:
-    numbers = ", ".join(f"{c.phone} ({c.name})" for c in contacts if c.phone)
+    numbers = ", ".join(number_label(c) for c in contacts if c.phone)
     return f"If you are in danger right now, call {numbers}." if numbers else ""
 
 

@@ -7,6 +7,10 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PORT}/webhook}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+# SMS channel (credentials.yml): empty means off.
+for var in TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER SMS_SENDER_SECRET TWILIO_SMS_PUBLIC_URL; do
+  export "$var=${!var:-}"
+done
 
 pids=()
 stop() {
@@ -20,7 +24,7 @@ trap stop INT TERM EXIT
 $RASA run actions --actions actions --port "$ACTIONS_PORT" --quiet &
 pids+=($!)
 $RASA run --model models/current.tar.gz --port "$RASA_PORT" --credentials credentials.yml \
-  --endpoints endpoints.yml --cors "${CORS_ORIGINS:-http://localhost:${RASA_PORT}}" --quiet &
+  --endpoints endpoints.yml --cors ${CORS_ORIGINS:-http://localhost:${RASA_PORT}} --quiet &
 pids+=($!)
 
 for _ in $(seq 1 120); do
@@ -30,6 +34,7 @@ done
 cat <<MSG
 
 The assistant is running.
+  Website widget (demo page): http://localhost:${RASA_PORT}/webhooks/widget/
   REST:   curl -s -XPOST http://localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
 Press Ctrl-C to stop.
 MSG

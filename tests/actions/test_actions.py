@@ -29,11 +29,19 @@ def test_harm_from_intent():
     assert harm_from_intent(None) is None
 
 
-async def test_harm_without_place_asks_once_and_remembers(run):
+async def test_harm_without_place_helps_now_then_asks_once(run):
     result = await run(ActionHarm(), make_tracker("someone posted my address", "harm_doxxing"))
     assert result.responses == ["utter_ask_place"]
+    assert "not your fault" in result.text and "swatting" in result.text.lower()  # what helps anywhere
+    assert "s 474" not in result.text  # the law waits for the place
     assert result.slot("harm") == "doxxing"
     assert result.slot("pending") == "action_harm"
+    assert result.slot("opened") is True
+
+
+async def test_swatting_fear_gets_the_precautions_before_the_place(run):
+    result = await run(ActionHarm(), make_tracker("worried about swatting", "harm_swatting"))
+    assert re.search(r"non-?emergency", result.text, re.I)
 
 
 async def test_doxxing_in_darwin_names_the_offence_with_penalty_and_steps(run):
@@ -332,3 +340,25 @@ async def test_a_broken_lookup_still_answers_with_emergency_numbers(run, monkeyp
     monkeypatch.setattr("bot.answers.harm_answer", explode)
     result = await run(ActionHarm(), make_tracker("x", "harm_threats", slots={"victim_country": "AU"}))
     assert result.responses == ["utter_action_failed"]
+
+
+async def test_place_after_a_danger_message_repeats_the_emergency_response(run):
+    history = [{"event": "user", "text": "he's at my door"},
+               {"event": "action", "name": "utter_emergency"},
+               {"event": "bot", "text": "call ..."},
+               {"event": "action", "name": "action_listen"}]
+    tracker = make_tracker("Darwin", "inform_location", entities=place("AU", region="AU-NT"),
+                           slots={"victim_country": "AU", "pending": "action_harm", "harm": "doxxing"},
+                           history=history)
+    result = await run(ActionLocation(), tracker)
+    assert result.responses == ["utter_emergency"]  # resolved by Rasa for victim_country=AU
+    assert result.events == []  # the waiting question stays waiting
+
+
+async def test_place_after_despair_repeats_the_crisis_response(run):
+    history = [{"event": "user", "text": "i want to die"}, {"event": "action", "name": "utter_crisis"},
+               {"event": "action", "name": "action_listen"}]
+    tracker = make_tracker("NZ", "inform_location", entities=place("NZ"), slots={"victim_country": "NZ"},
+                           history=history)
+    result = await run(ActionLocation(), tracker)
+    assert result.responses == ["utter_crisis"]

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 STARTUP_SECONDS = 240
+ALLOWED_ORIGIN = "https://help.example.org"  # the only origin CORS lets in during the tests
 
 
 def free_port() -> int:
@@ -37,8 +38,16 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 class Assistant:
-    def __init__(self, url: str, log: Path):
-        self.url, self.log = url, log
+    def __init__(self, url: str, log: Path, actions_log: Path):
+        self.url, self.log, self.actions_log = url, log, actions_log
+
+    def request(self, path: str, method: str = "GET", headers=None, body: bytes = None):
+        req = urllib.request.Request(f"{self.url}{path}", data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
 
     def post(self, sender: str, message, raw: bytes = None, timeout: float = 30):
         body = raw if raw is not None else json.dumps({"sender": sender, "message": message}).encode()
@@ -59,6 +68,8 @@ def assistant(tmp_path_factory):
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    for var in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "SMS_SENDER_SECRET", "TWILIO_SMS_PUBLIC_URL"):
+        env.setdefault(var, "")  # the SMS channel stays mounted but off
     rasa = str(Path(sys.executable).parent / "rasa")
     processes = []
     try:
@@ -69,11 +80,11 @@ def assistant(tmp_path_factory):
         rasa_log = logs / "rasa.log"
         processes.append(subprocess.Popen(
             [rasa, "run", "--model", str(MODEL), "--port", str(rasa_port), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml"],
+             "--credentials", "credentials.yml", "--cors", ALLOWED_ORIGIN, "--log-file", str(logs / "rasa-file.log")],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         wait_for(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_log)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_log, actions_log)
     finally:
         for process in processes:
             process.terminate()

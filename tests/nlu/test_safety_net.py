@@ -35,6 +35,9 @@ SELF_HARM = [
     "there's no point in living",
     "everyone would be better off if I was dead. better off dead",
     "i cant do this anymore",
+    "i'm not safe from myself right now",
+    "everyone would be better off without me",
+    "how many pills would it take",
     "I just want to end it all",
 ]
 CALM = [

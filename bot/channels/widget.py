@@ -1,0 +1,129 @@
+"""The website widget's channel: Rasa's REST channel plus what a person in danger needs.
+
+Mounted by Rasa at /webhooks/widget/ (see credentials.yml):
+
+    GET  /webhooks/widget/             the demo page (strict Content-Security-Policy)
+    GET  /webhooks/widget/widget.js    the widget itself; any site embeds it with one script tag
+    GET  /webhooks/widget/widget.css
+    GET  /webhooks/widget/emergency    ?sender=ID -> the emergency line for that person's place
+    POST /webhooks/widget/webhook      {"sender", "message"} -> {"messages": [...], "emergency": {...}}
+    POST /webhooks/widget/forget       {"sender"} -> 204; the conversation is deleted on the server
+
+Sender ids are long random values made by the browser, so only that browser can read
+or forget its conversation. Nothing here logs message text.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.config import PROJECT_ROOT
+from bot.knowledge import load_knowledge
+from bot.privacy import forget
+
+logger = logging.getLogger(__name__)
+
+STATIC = PROJECT_ROOT / "widget"
+FILES = {"widget.js": "application/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
+SENDER = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+MAX_MESSAGE = 20_000  # characters; the widget's own limit is far lower
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def emergency_line(place: Optional[str]) -> Dict[str, Any]:
+    """{"place": "Australia", "numbers": [...]} for a known place, every covered country's otherwise."""
+    kb = load_knowledge()
+    jurisdiction = kb.jurisdiction(place)
+    scope = [jurisdiction] if jurisdiction else kb.covered()
+    numbers = []
+    for j in scope:
+        contact = next(c for c in j.contacts if c.kind == "emergency" and c.phone)
+        numbers.append({"place": j.name, "name": contact.name, "number": contact.phone})
+    return {"place": jurisdiction.name if jurisdiction else None, "numbers": numbers}
+
+
+def _error(status: int, message: str):
+    return response.json({"error": message}, status=status, headers=SECURITY_HEADERS)
+
+
+class WidgetInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    async def _place(self, request: Request, sender: str) -> Optional[str]:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        return tracker.get_slot("victim_country") if tracker else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        widget = Blueprint("widget_webhook", __name__)
+
+        @widget.route("/", methods=["GET"])
+        async def page(request: Request):
+            html = (STATIC / "demo.html").read_text(encoding="utf-8")
+            return response.html(html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
+
+        @widget.route("/<name:str>", methods=["GET"])
+        async def static(request: Request, name: str):
+            if name not in FILES:
+                return _error(404, "not found")
+            body = (STATIC / name).read_text(encoding="utf-8")
+            return response.text(body, content_type=FILES[name],
+                                 headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+
+        @widget.route("/emergency", methods=["GET"])
+        async def emergency(request: Request):
+            sender = request.args.get("sender", "")
+            place = await self._place(request, sender) if SENDER.match(sender) else None
+            return response.json(emergency_line(place), headers=SECURITY_HEADERS)
+
+        @widget.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            body = _json(request)
+            if body is None:
+                return _error(400, "send JSON: {\"sender\": ..., \"message\": ...}")
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not SENDER.match(sender):
+                return _error(400, "sender must be 16-128 letters, digits, - or _")
+            if not isinstance(text, str):
+                return _error(400, "message must be text")
+            if len(text) > MAX_MESSAGE:
+                return _error(413, "message too long")
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            return response.json({"messages": collector.messages,
+                                  "emergency": emergency_line(await self._place(request, sender))},
+                                 headers=SECURITY_HEADERS)
+
+        @widget.route("/forget", methods=["POST"])
+        async def forget_me(request: Request):
+            body = _json(request) or {}
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not SENDER.match(sender):
+                return _error(400, "sender must be 16-128 letters, digits, - or _")
+            await forget(request.app.ctx.agent.tracker_store, sender)
+            return response.empty(status=204, headers=SECURITY_HEADERS)
+
+        return widget
+
+
+def _json(request: Request) -> Optional[dict]:
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
