@@ -40,7 +40,7 @@
   const CONTAINER_ID = 'abuse-support-widget';
   const MAX_LENGTH = 2000;
   const REPLY_TIMEOUT = 30000;
-  const LINK_SCHEMES = ['https:', 'tel:', 'mailto:'];
+  const LINK_SCHEMES = ['https:', 'tel:', 'mailto:', 'javascript:', 'data:'];
   const STORAGE_PREFIX = 'asw:'; // we never write storage; Quick exit still sweeps this prefix
 
   const config = {

@@ -184,6 +184,12 @@ class TwilioSmsOutput(OutputChannel):
         self._to = to
         self._client: Optional[Client] = None
         self._pending: Optional[List[Tuple[str, List[Dict[str, Any]]]]] = []
+        self._sent = 0
+
+    @property
+    def silent(self) -> bool:
+        """Nothing has been queued or sent for this request."""
+        return self._pending == [] and not self._sent
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._queue(text, [])
@@ -223,6 +229,7 @@ class TwilioSmsOutput(OutputChannel):
     async def _send(self, body: str) -> None:
         if not body:
             return
+        self._sent += 1
         try:
             await asyncio.to_thread(self.client().messages.create, to=self._to, from_=self.twilio_number, body=body)
             logger.debug("twilio_sms: sent %d characters", len(body))
@@ -348,6 +355,8 @@ class TwilioSmsInput(InputChannel):
             return
         text = await self._option(request, sender_id, text)
         await on_new_message(UserMessage(text, out, sender_id, input_channel=self.name()))
+        if out.silent:  # e.g. the action server is down: never leave the person without a reply
+            await out.send_text_message(sender_id, sorry_text())
 
     @staticmethod
     def _tracker_store(request: Request) -> Any:

@@ -25,6 +25,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.replies import never_silent
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
 from bot.privacy import forget
@@ -71,19 +72,24 @@ class WidgetInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         widget = Blueprint("widget_webhook", __name__)
+        on_new_message = never_silent(on_new_message)
 
-        @widget.route("/", methods=["GET"])
+        @widget.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request):
+            if not request.path.endswith("/"):  # relative URLs in the page need the trailing slash
+                return response.redirect(request.path + "/", status=308)
             html = (STATIC / "demo.html").read_text(encoding="utf-8")
             return response.html(html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
 
-        @widget.route("/<name:str>", methods=["GET"])
-        async def static(request: Request, name: str):
-            if name not in FILES:
-                return _error(404, "not found")
-            body = (STATIC / name).read_text(encoding="utf-8")
-            return response.text(body, content_type=FILES[name],
-                                 headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+        def static_file(name: str):
+            async def serve(request: Request):
+                body = (STATIC / name).read_text(encoding="utf-8")
+                return response.text(body, content_type=FILES[name],
+                                     headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+            widget.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
+
+        for name in FILES:
+            static_file(name)
 
         @widget.route("/emergency", methods=["GET"])
         async def emergency(request: Request):

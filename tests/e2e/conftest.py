@@ -1,4 +1,5 @@
 """Start the action server and the Rasa server on free ports, once per test session."""
+import contextlib
 import json
 import os
 import socket
@@ -60,11 +61,11 @@ class Assistant:
             return error.code, None
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory):
+@contextlib.contextmanager
+def running_assistant(logs: Path, with_actions: bool = True):
+    """Rasa (and, unless with_actions=False, the action server) on free ports, stopped afterwards."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make e2e does it for you)")
-    logs = tmp_path_factory.mktemp("servers")
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
@@ -74,16 +75,17 @@ def assistant(tmp_path_factory):
     processes = []
     try:
         actions_log = logs / "actions.log"
-        processes.append(subprocess.Popen(
-            [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-            cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT))
+        if with_actions:
+            processes.append(subprocess.Popen(
+                [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT))
+            wait_for(f"http://127.0.0.1:{actions_port}/health", processes[-1], actions_log)
         rasa_log = logs / "rasa.log"
         processes.append(subprocess.Popen(
             [rasa, "run", "--model", str(MODEL), "--port", str(rasa_port), "--endpoints", "endpoints.yml",
              "--credentials", "credentials.yml", "--cors", ALLOWED_ORIGIN, "--log-file", str(logs / "rasa-file.log")],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
-        wait_for(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
-        wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], rasa_log)
+        wait_for(f"http://127.0.0.1:{rasa_port}/", processes[-1], rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_log, actions_log)
     finally:
         for process in processes:
@@ -93,3 +95,9 @@ def assistant(tmp_path_factory):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    with running_assistant(tmp_path_factory.mktemp("servers")) as running:
+        yield running
