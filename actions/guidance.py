@@ -39,7 +39,9 @@ class ActionGuidance(KnowledgeAction):
             return []
         if needs_place and not self.place_asked(tracker):
             return self.ask_place(dispatcher, f"{self.name()}:{intent}")
-        self.send(dispatcher, tracker, answers.topic_answer(self.kb, topics, self.place(tracker), limit=TOPIC_LIMIT))
+        question = tracker.latest_message.get("text") if intent == (tracker.latest_message.get("intent") or {}).get("name") else None
+        self.send(dispatcher, tracker, answers.topic_answer(self.kb, topics, self.place(tracker), limit=TOPIC_LIMIT,
+                                                            question=question))
         return [SlotSet("pending", None)]
 
 

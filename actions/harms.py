@@ -26,8 +26,10 @@ class ActionHarm(KnowledgeAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         harm = harm_from_intent(intent)
         events: List[EventType] = []
+        question = None
         if harm in self.kb.harms:
-            harm = answers.refine_harm(self.kb, harm, tracker.latest_message.get("text") or "")
+            question = tracker.latest_message.get("text") or ""
+            harm = answers.refine_harm(self.kb, harm, question)
             events.append(SlotSet("harm", harm))
         else:  # resumed after the person said where they are
             harm = tracker.get_slot("harm")
@@ -35,8 +37,10 @@ class ActionHarm(KnowledgeAction):
             dispatcher.utter_message(response="utter_ask_harm")
             return events
         if not self.place_asked(tracker):  # help now with what holds anywhere, then ask where
-            self.send(dispatcher, tracker, answers.harm_first_steps(self.kb, harm, first=not self.opened(tracker)))
+            self.send(dispatcher, tracker, answers.harm_first_steps(self.kb, harm, first=not self.opened(tracker),
+                                                                    question=question))
             return events + [SlotSet("opened", True)] + self.ask_place(dispatcher, self.name())
         first = not self.opened(tracker) and not any(e.get("name") == "opened" for e in events)
-        self.send(dispatcher, tracker, answers.harm_answer(self.kb, harm, self.place(tracker), first=first))
+        self.send(dispatcher, tracker, answers.harm_answer(self.kb, harm, self.place(tracker), first=first,
+                                                           question=question))
         return events + [SlotSet("opened", True), SlotSet("pending", None)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from bot.knowledge import KnowledgeBase
+from bot.knowledge.base import words
 from bot.knowledge.schema import Contact, Offence, Topic
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
@@ -68,6 +69,8 @@ def emergency_answer(kb: KnowledgeBase, place: Optional[str]) -> Answer:
                    [contact_line(c, brief=False) for c in emergency], sources_of(emergency))
         answer.add("If you are struggling or thinking about suicide",
                    [contact_line(c, brief=False) for c in crisis], sources_of(crisis))
+        police = [c for c in kb.contacts(place, ("police",)) if c.phone]
+        answer.add("Police, when it is not an emergency", [contact_line(c) for c in police], sources_of(police))
     else:
         answer.add("Emergency numbers", covered_numbers(kb), sources_of(c for j in kb.covered()
                                                                          for c in j.contacts if c.kind == "emergency"))
@@ -121,7 +124,8 @@ def reference_number_line(kb: KnowledgeBase, place: Optional[str]) -> Optional[s
     return topic.points[0].text if topic and topic.points else None
 
 
-def harm_answer(kb: KnowledgeBase, harm: str, place: Optional[str], first: bool = True) -> Answer:
+def harm_answer(kb: KnowledgeBase, harm: str, place: Optional[str], first: bool = True,
+                question: Optional[str] = None) -> Answer:
     """What happened -> safety line, the offence in the law's words, where to report, next step."""
     info = kb.harms[harm]
     answer = Answer(opener=OPENER if first else None, legal=True, buttons=list(NEXT_BUTTONS))
@@ -129,7 +133,7 @@ def harm_answer(kb: KnowledgeBase, harm: str, place: Optional[str], first: bool 
         answer.add(None, [place_unknown_note(kb, place) or "", f"It sounds like {info.label}."])
         if info.danger_hint:
             answer.add(None, ["If you are in danger right now, call your local emergency number."])
-        _add_next_step(kb, answer, info.topics, place)
+        _add_next_step(kb, answer, info.topics, place, question)
         return answer
     if info.danger_hint:
         answer.add(None, [emergency_line(kb.emergency(place)[:1])])
@@ -143,11 +147,12 @@ def harm_answer(kb: KnowledgeBase, harm: str, place: Optional[str], first: bool 
     contacts = report_contacts(kb, place, harm)
     answer.add("Where to report", [contact_line(c) for c in contacts] + [reference_number_line(kb, place)],
                sources_of(contacts))
-    _add_next_step(kb, answer, info.topics, place)
+    _add_next_step(kb, answer, info.topics, place, question)
     return answer
 
 
-def harm_first_steps(kb: KnowledgeBase, harm: str, first: bool = True, limit: int = 3) -> Answer:
+def harm_first_steps(kb: KnowledgeBase, harm: str, first: bool = True, limit: int = 3,
+                     question: Optional[str] = None) -> Answer:
     """Before the place is known: what helps wherever the person is (the law and where to
     report come once they say where they are)."""
     info = kb.harms[harm]
@@ -158,15 +163,16 @@ def harm_first_steps(kb: KnowledgeBase, harm: str, first: bool = True, limit: in
     for topic_id in info.topics[:1]:
         topic = kb.topic(topic_id)
         if topic and topic.points:
-            answer.add("What you can do now", topic_lines(topic, limit=limit), topic.sources)
+            answer.add("What you can do now", topic_lines(relevant(topic, question, limit)), topic.sources)
     return answer
 
 
-def _add_next_step(kb: KnowledgeBase, answer: Answer, topic_ids: Sequence[str], place: Optional[str]) -> None:
+def _add_next_step(kb: KnowledgeBase, answer: Answer, topic_ids: Sequence[str], place: Optional[str],
+                   question: Optional[str] = None, limit: int = 2) -> None:
     for topic_id in topic_ids[:1]:
         topic = kb.topic(topic_id, place)
         if topic and topic.points:
-            answer.add("Next step", [topic.points[0].text], topic.sources)
+            answer.add("Next step", topic_lines(relevant(topic, question, limit)), topic.sources)
 
 
 def offence_answer(kb: KnowledgeBase, harm: Optional[str], place: Optional[str]) -> Answer:
@@ -206,13 +212,27 @@ def report_answer(kb: KnowledgeBase, place: Optional[str], harm: Optional[str] =
 
 # -- guidance ------------------------------------------------------------------------------
 
-def topic_answer(kb: KnowledgeBase, topic_ids: Sequence[str], place: Optional[str], limit: int = 6) -> Answer:
+def relevant(topic: Topic, question: Optional[str], limit: int) -> Topic:
+    """The topic with at most `limit` points: those sharing most words with the question,
+    in the topic's own order. Words naming the topic itself ("swatting" in the swatting
+    topic) don't count. Ordered topics (ladders, steps) keep their first points."""
+    if topic.ordered or not question or len(topic.points) <= limit:
+        return topic.copy(update={"points": topic.points[:limit]})
+    asked = set(words(question)) - set(words(" ".join([topic.title] + topic.keywords)))
+    scores = [(-len(asked & set(words(p.text))), i) for i, p in enumerate(topic.points)]
+    keep = sorted(i for _, i in sorted(scores)[:limit])
+    return topic.copy(update={"points": [topic.points[i] for i in keep]})
+
+
+def topic_answer(kb: KnowledgeBase, topic_ids: Sequence[str], place: Optional[str], limit: int = 6,
+                 question: Optional[str] = None) -> Answer:
     answer = Answer(buttons=list(NEXT_BUTTONS))
     for topic_id in topic_ids:
         topic: Optional[Topic] = kb.topic(topic_id, place)
         if topic is None or not topic.points:
             continue
-        answer.add(topic.title, topic_lines(topic, limit=limit), topic.sources)
+        topic = relevant(topic, question, limit)
+        answer.add(topic.title, topic_lines(topic), topic.sources)
         answer.legal = True
     if not answer.sections:
         raise NotFound(f"no guidance for {', '.join(topic_ids)}")

@@ -35,7 +35,7 @@ _OVERSEAS = ("overseas", "abroad", "another country", "a different country", "di
              "other country", "offshore", "foreign country")
 _PLACE_PREPOSITIONS = {"in", "from", "near", "at", "around", "outta"}
 _MASKED = ("south america", "latin america", "central america", "north america", "new england")
-_CLAUSE_BREAK = re.compile(r"[.;!?\n]|,|\b(?:and|but|while|whereas|though|although|because|so)\b",
+_CLAUSE_BREAK = re.compile(r"[.;!?\n]|,|\s[-–—]\s|\b(?:and|but|while|whereas|though|although|because|so)\b",
                            re.IGNORECASE)
 _VICTIM_CUES = {"i", "im", "ive", "id", "we", "my", "our", "me"}
 _HARASSER_CUES = {
@@ -200,16 +200,13 @@ def _pick(places: Set[str], context: Optional[str], resolver: PlaceResolver) -> 
 
 
 def _role(text: str, start: int, end: int) -> str:
-    """Whose place is this? The nearest person-word before it in the same clause decides."""
+    """Whose place is this? The nearest person-word before it in the same clause decides;
+    with none ("Perth - he's on his way", "what's the number in Australia?"), it is the
+    person's own place, which is what safety and the law depend on."""
     clause_start = 0
     for brk in _CLAUSE_BREAK.finditer(text[:start]):
         clause_start = brk.end()
-    clause_end = len(text)
-    nxt = _CLAUSE_BREAK.search(text, end)
-    if nxt:
-        clause_end = nxt.start()
     before = [_fold(t).lower() for t in _TOKEN.findall(text[clause_start:start])]
-    after = [_fold(t).lower() for t in _TOKEN.findall(text[end:clause_end])]
     for index in range(len(before) - 1, -1, -1):
         word = before[index]
         following = before[index + 1] if index + 1 < len(before) else ""
@@ -218,10 +215,5 @@ def _role(text: str, start: int, end: int) -> str:
         if word in _HARASSER_CUES:
             return HARASSER
         if word in _VICTIM_CUES and word != "me":
-            return VICTIM
-    for word in after:
-        if word in _HARASSER_CUES:
-            return HARASSER
-        if word in _VICTIM_CUES:
             return VICTIM
     return VICTIM

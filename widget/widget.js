@@ -40,7 +40,7 @@
   const CONTAINER_ID = 'abuse-support-widget';
   const MAX_LENGTH = 2000;
   const REPLY_TIMEOUT = 30000;
-  const LINK_SCHEMES = ['https:', 'tel:', 'mailto:', 'javascript:', 'data:'];
+  const LINK_SCHEMES = ['https:', 'tel:', 'mailto:'];
   const STORAGE_PREFIX = 'asw:'; // we never write storage; Quick exit still sweeps this prefix
 
   const config = {
@@ -61,6 +61,7 @@
     exiting: false,
     request: null, // AbortController of the message in flight
     emergencyLoaded: false,
+    emergencyShown: 0, // bumped by every reply, so a slow first fetch cannot overwrite a newer line
   };
 
   let ui = null;
@@ -193,9 +194,10 @@
 
   async function loadEmergency() {
     const query = state.started ? '?sender=' + encodeURIComponent(state.sender) : '';
+    const shown = state.emergencyShown;
     try {
       const data = await api('emergency' + query, null, 10000);
-      if (!state.exiting) {
+      if (!state.exiting && shown === state.emergencyShown) {
         renderEmergency(data);
         state.emergencyLoaded = true;
       }
@@ -204,11 +206,12 @@
 
   // -- Markdown (a small, safe subset) -> elements ---------------------------------------
 
+  // No lookbehind: Safari before 16.4 cannot parse it, and the whole widget would fail to load.
   const INLINE = new RegExp([
     '\\*\\*(.+?)\\*\\*', // 1: **bold**
-    '(?<![\\p{L}\\p{N}_])_(?!\\s)(.+?)(?<!\\s)_(?![\\p{L}\\p{N}_])', // 2: _italic_
-    '\\[([^\\]\\n]{1,300})\\]\\(([^()\\s]{1,2000})\\)', // 3, 4: [text](url)
-    '((?:https:\\/\\/|mailto:|tel:)[^\\s<>"\'`]+)', // 5: bare https:, mailto:, tel:
+    '(^|[^\\p{L}\\p{N}_])_([^\\s_](?:[^_]*[^\\s_])?)_(?![\\p{L}\\p{N}_])', // 2, 3: _italic_ (2: char before)
+    '\\[([^\\]\\n]{1,300})\\]\\(([^()\\s]{1,2000})\\)', // 4, 5: [text](url)
+    '((?:https:\\/\\/|mailto:|tel:)[^\\s<>"\'`]+)', // 6: bare https:, mailto:, tel:
   ].join('|'), 'gu');
   const TRAILING = /[.,;:!?'"\]]$/;
 
@@ -249,23 +252,29 @@
     let last = 0;
     let match;
     while ((match = pattern.exec(text)) !== null) {
-      if (match.index > last) into.appendChild(document.createTextNode(text.slice(last, match.index)));
+      let start = match.index;
+      let source = match[0];
+      if (match[2]) { // the character before an _italic_ is plain text
+        start += match[2].length;
+        source = source.slice(match[2].length);
+      }
+      if (start > last) into.appendChild(document.createTextNode(text.slice(last, start)));
       let node = null;
       let after = '';
       if (match[1] !== undefined && depth < 3) {
         node = el('strong');
         renderInline(match[1], node, depth + 1);
-      } else if (match[2] !== undefined && depth < 3) {
+      } else if (match[3] !== undefined && depth < 3) {
         node = el('em');
-        renderInline(match[2], node, depth + 1);
-      } else if (match[3] !== undefined) {
-        node = safeLink(match[4], match[3]);
-      } else if (match[5] !== undefined) {
-        const parts = trimUrl(match[5]);
+        renderInline(match[3], node, depth + 1);
+      } else if (match[4] !== undefined) {
+        node = safeLink(match[5], match[4]);
+      } else if (match[6] !== undefined) {
+        const parts = trimUrl(match[6]);
         node = parts[0].length > 8 ? safeLink(parts[0], parts[0]) : null;
         if (node) after = parts[1];
       }
-      into.appendChild(node || document.createTextNode(match[0]));
+      into.appendChild(node || document.createTextNode(source));
       if (after) into.appendChild(document.createTextNode(after));
       last = pattern.lastIndex;
     }
@@ -370,12 +379,12 @@
     let first = null;
     messages.forEach((message) => {
       if (!message || typeof message !== 'object') return;
-      let node = null;
-      if (typeof message.text === 'string' && message.text.trim()) node = addBotMessage(message.text);
-      if (Array.isArray(message.buttons)) node = addSuggestions(message.buttons) || node;
-      first = first || node;
+      const text = typeof message.text === 'string' && message.text.trim() ? addBotMessage(message.text) : null;
+      const chips = Array.isArray(message.buttons) ? addSuggestions(message.buttons) : null;
+      first = first || text || chips; // scroll to the start of the reply, not to its end
     });
     if (data && data.emergency) {
+      state.emergencyShown += 1;
       renderEmergency(data.emergency);
       state.emergencyLoaded = true;
     }
@@ -456,6 +465,7 @@
       ui.input.value = '';
       ui.root.hidden = true;
     }
+    if (document.body) document.body.hidden = true; // the host page may say what this is, too
     // 2. our sessionStorage entries (we make none; sweep in case an older version did)
     sweepSessionStorage();
     // 3. the server forgets the conversation

@@ -99,7 +99,9 @@ class KnowledgeBase:
         jurisdiction = self.jurisdiction(place)
         if jurisdiction is None:
             return []
-        return [o for o in jurisdiction.offences if harm in o.harms]
+        matching = [o for o in jurisdiction.offences if harm in o.harms]
+        # The offence made for this harm first: "harms" lists what an offence is mainly about first.
+        return sorted(matching, key=lambda o: o.harms.index(harm))
 
     def offence(self, section: str, place: Optional[str] = None) -> List[Offence]:
         wanted = _section_key(section)
@@ -214,6 +216,11 @@ def _stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+def words(text: str) -> List[str]:
+    """Search words: lower case, no stop words, light stemming."""
+    return _words(text)
 
 
 def _words(text: str) -> List[str]:

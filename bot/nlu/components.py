@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 INFORM_LOCATION = "inform_location"
 MAX_SCAN = 20_000  # characters of one message searched for places
+FALLBACK = "nlu_fallback"
+# Words that make a message about a place even when the place is one we don't know ("I'm in Ireland").
+_LOCATION_WORDS = {"in", "from", "live", "living", "lives", "based", "near", "country", "city", "state",
+                   "town", "overseas", "abroad", "moved", "located", "sure", "know", "where"}
 _FILLER = {"im", "i", "am", "in", "from", "live", "living", "based", "the", "at", "we", "are", "re",
            "ok", "okay", "yes", "yeah", "near", "currently", "right", "now", "um", "uh", "its", "it", "is",
            "he", "hes", "she", "shes", "they", "theyre", "lives", "s", "m"}
@@ -82,8 +86,13 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
                 if match.place != country:
                     entities.append({**base, "entity": "region", "value": match.place})
             message.set(ENTITIES, entities, add_to_output=True)
+            intent = message.get(INTENT) or {}
             if matches and _only_places(text, matches):
                 _set_intent(message, INFORM_LOCATION, 1.0)
+            elif intent.get("name") == INFORM_LOCATION and not matches and \
+                    not _LOCATION_WORDS & set(normalise(text).split()):
+                # "...", "?", "qwerty": no place and no words about one; ask, don't record a place
+                _set_intent(message, FALLBACK, intent.get("confidence", 0.0))
         return messages
 
 

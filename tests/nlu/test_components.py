@@ -82,3 +82,15 @@ def test_safety_net_leaves_other_messages_alone():
     msg = message("someone posted my address", intent="harm_doxxing", confidence=0.8)
     net.process([msg])
     assert msg.get(INTENT) == {"name": "harm_doxxing", "confidence": 0.8}
+
+
+@pytest.mark.parametrize("text", ["...", "?", "qwerty uiop", "🙂🙂"])
+def test_a_place_guess_without_a_place_becomes_a_clarifying_question(extractor, text):
+    msg, _ = entities(extractor, text, intent="inform_location", confidence=0.55)
+    assert msg.get(INTENT)["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["I'm in Ireland", "not sure", "he lives overseas"])
+def test_a_place_answer_we_cannot_resolve_stays_a_place_answer(extractor, text):
+    msg, _ = entities(extractor, text, intent="inform_location", confidence=0.55)
+    assert msg.get(INTENT)["name"] == "inform_location"
