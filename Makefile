@@ -24,7 +24,7 @@ export TWILIO_NUMBER ?=
 export SMS_SENDER_SECRET ?=
 export TWILIO_SMS_PUBLIC_URL ?=
 
-.PHONY: help setup run train validate test unit stories browser e2e eval crossval clean
+.PHONY: help setup run train validate test unit stories browser e2e stack stack-down stack-test bench eval crossval clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,7 +53,7 @@ run: train  ## start the action server and the assistant (Ctrl-C stops both)
 	scripts/run.sh
 
 unit: setup  ## unit tests: knowledge, places, CLI, NLU components, actions, channels
-	$(PY) -m pytest -q tests --ignore=tests/e2e
+	$(PY) -m pytest -q tests --ignore=tests/e2e --ignore=tests/stack
 
 stories: train  ## dialogue test stories, failing on any prediction error
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
@@ -64,7 +64,7 @@ browser:  ## install Debian's chromium for the widget's browser tests (skipped c
 e2e: train browser  ## start the servers; conversation cases over REST, security, the widget in a real browser
 	$(PY) -m pytest -q tests/e2e
 
-test: unit validate stories e2e  ## everything CI checks
+test: unit validate stories e2e stack-test  ## everything CI checks
 
 eval: setup  ## run the shared and our own conversation cases against a running assistant
 	$(PY) ../shared/eval/run_eval.py --cases ../shared/eval/cases.yml --url $${RASA_URL:-http://localhost:5005}
@@ -73,6 +73,19 @@ eval: setup  ## run the shared and our own conversation cases against a running 
 crossval: setup  ## NLU cross-validation report (intent precision, recall, F1)
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --runs 1 --folds 5 --out results/crossval
 	$(PY) scripts/crossval_summary.py results/crossval
+
+stack: train  ## the production profile on loopback: PostgreSQL, Redis, 2 Rasa replicas, 2 action servers, nginx
+	scripts/stack.sh up 2
+
+stack-down:  ## stop the local production stack
+	scripts/stack.sh down
+
+stack-test: train  ## replicas, failover, action servers down, forget and retention, against the stack
+	scripts/stack.sh up 2
+	$(PY) -m pytest -q tests/stack; status=$$?; scripts/stack.sh down; exit $$status
+
+bench: train  ## load benchmark (1 then 2 replicas); writes docs/benchmarks.md
+	scripts/bench.sh
 
 clean:  ## remove trained models and test output (keeps .venv)
 	rm -rf models results .rasa

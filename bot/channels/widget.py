@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 STATIC = PROJECT_ROOT / "widget"
 FILES = {"widget.js": "application/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
 SENDER = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+FORGOTTEN_FOR = 300  # seconds: a message still in flight at quick exit must not bring the conversation back
 MAX_MESSAGE = 20_000  # characters; the widget's own limit is far lower
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -65,6 +67,15 @@ class WidgetInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "widget"
+
+    def __init__(self) -> None:
+        self._forgotten: Dict[str, float] = {}  # sender -> when; in this process only
+
+    def _recently_forgotten(self, sender: str) -> bool:
+        now = time.monotonic()
+        for old in [s for s, when in self._forgotten.items() if now - when > FORGOTTEN_FOR]:
+            del self._forgotten[old]
+        return sender in self._forgotten
 
     async def _place(self, request: Request, sender: str) -> Optional[str]:
         tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
@@ -109,8 +120,13 @@ class WidgetInput(RestInput):
                 return _error(400, "message must be text")
             if len(text) > MAX_MESSAGE:
                 return _error(413, "message too long")
+            if self._recently_forgotten(sender):
+                return _error(410, "this conversation was closed")
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            if self._recently_forgotten(sender):  # quick exit arrived while we were answering
+                await forget(request.app.ctx.agent.tracker_store, sender)
+                return _error(410, "this conversation was closed")
             return response.json({"messages": collector.messages,
                                   "emergency": emergency_line(await self._place(request, sender))},
                                  headers=SECURITY_HEADERS)
@@ -121,6 +137,7 @@ class WidgetInput(RestInput):
             sender = body.get("sender")
             if not isinstance(sender, str) or not SENDER.match(sender):
                 return _error(400, "sender must be 16-128 letters, digits, - or _")
+            self._forgotten[sender] = time.monotonic()
             await forget(request.app.ctx.agent.tracker_store, sender)
             return response.empty(status=204, headers=SECURITY_HEADERS)
 

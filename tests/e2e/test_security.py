@@ -55,6 +55,9 @@ def test_widget_forget_deletes_the_conversation(assistant):
     assert status == 204
     _, _, body = assistant.request(f"/webhooks/widget/emergency?sender={sender}")
     assert json.loads(body)["place"] is None  # the tracker (and the place in it) is gone
+    status, _, _ = assistant.request("/webhooks/widget/webhook", "POST", headers,
+                                     json.dumps({"sender": sender, "message": "hello?"}).encode())
+    assert status == 410  # a message still in flight after quick exit cannot bring it back
 
 
 def test_demo_page_has_a_strict_csp(assistant):
