@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -73,6 +73,14 @@ class KnowledgeAction(Action, ABC):
         """Ask where the person is, and remember which action to run once they say."""
         dispatcher.utter_message(response="utter_ask_place")
         return [SlotSet("pending", resume)]
+
+    def answer_for_place(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         compose: Callable[[Optional[str]], Answer], resume: Optional[str] = None) -> List[EventType]:
+        """Ask where the person is (once), or answer with `compose(place)` and clear what was waiting."""
+        if not self.place_asked(tracker):
+            return self.ask_place(dispatcher, resume or self.name())
+        self.send(dispatcher, tracker, compose(self.place(tracker)))
+        return [SlotSet("pending", None)]
 
     def send(self, dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:
         buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]

@@ -37,12 +37,15 @@ class ActionGuidance(KnowledgeAction):
         if not topics:
             dispatcher.utter_message(response="utter_ask_harm")
             return []
-        if needs_place and not self.place_asked(tracker):
-            return self.ask_place(dispatcher, f"{self.name()}:{intent}")
         question = tracker.latest_message.get("text") if intent == (tracker.latest_message.get("intent") or {}).get("name") else None
-        self.send(dispatcher, tracker, answers.topic_answer(self.kb, topics, self.place(tracker), limit=TOPIC_LIMIT,
-                                                            question=question))
-        return [SlotSet("pending", None)]
+
+        def compose(place):
+            return answers.topic_answer(self.kb, topics, place, limit=TOPIC_LIMIT, question=question)
+
+        if not needs_place:
+            self.send(dispatcher, tracker, compose(self.place(tracker)))
+            return [SlotSet("pending", None)]
+        return self.answer_for_place(dispatcher, tracker, compose, resume=f"{self.name()}:{intent}")
 
 
 class ActionEscalation(KnowledgeAction):
@@ -52,10 +55,7 @@ class ActionEscalation(KnowledgeAction):
         return "action_escalation"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        if not self.place_asked(tracker):
-            return self.ask_place(dispatcher, self.name())
-        self.send(dispatcher, tracker, answers.escalation_answer(self.kb, self.place(tracker)))
-        return [SlotSet("pending", None)]
+        return self.answer_for_place(dispatcher, tracker, lambda place: answers.escalation_answer(self.kb, place))
 
 
 class ActionRecording(KnowledgeAction):

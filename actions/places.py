@@ -27,10 +27,7 @@ class ActionRoute(KnowledgeAction):
         if not harasser:
             dispatcher.utter_message(response="utter_ask_harasser_place")
             return [SlotSet("pending", ASKING_HARASSER)]
-        if not self.place_asked(tracker):
-            return self.ask_place(dispatcher, self.name())
-        self.send(dispatcher, tracker, answers.route_answer(self.kb, self.place(tracker), harasser))
-        return [SlotSet("pending", None)]
+        return self.answer_for_place(dispatcher, tracker, lambda place: answers.route_answer(self.kb, place, harasser))
 
 
 # Questions that wait for a place, by the name stored in the `pending` slot.

@@ -2,7 +2,7 @@
 from typing import List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import KnowledgeAction
@@ -14,10 +14,8 @@ class ActionReport(KnowledgeAction):
         return "action_report"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        if not self.place_asked(tracker):
-            return self.ask_place(dispatcher, self.name())
-        self.send(dispatcher, tracker, answers.report_answer(self.kb, self.place(tracker), tracker.get_slot("harm")))
-        return [SlotSet("pending", None)]
+        harm = tracker.get_slot("harm")
+        return self.answer_for_place(dispatcher, tracker, lambda place: answers.report_answer(self.kb, place, harm))
 
 
 class ActionOffence(KnowledgeAction):
@@ -25,10 +23,8 @@ class ActionOffence(KnowledgeAction):
         return "action_offence"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        if not self.place_asked(tracker):
-            return self.ask_place(dispatcher, self.name())
-        self.send(dispatcher, tracker, answers.offence_answer(self.kb, tracker.get_slot("harm"), self.place(tracker)))
-        return [SlotSet("pending", None)]
+        harm = tracker.get_slot("harm")
+        return self.answer_for_place(dispatcher, tracker, lambda place: answers.offence_answer(self.kb, harm, place))
 
 
 class ActionEmergencyNumber(KnowledgeAction):
