@@ -8,6 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import KnowledgeAction
 from bot import answers
 
+# The contacts shown with a question about a service: how to reach it comes first.
+CONTACTS: Dict[str, List[str]] = {"ask_netsafe": ["nz-netsafe"], "ask_wiredsafety": ["us-wiredsafety"]}
+
 # intent -> (topic ids in knowledge/topics/, does the answer depend on where the person is?)
 TOPICS: Dict[str, Tuple[List[str], bool]] = {
     "ask_evidence": (["evidence", "evidence-nz", "evidence-email"], False),
@@ -40,7 +43,8 @@ class ActionGuidance(KnowledgeAction):
         question = tracker.latest_message.get("text") if intent == (tracker.latest_message.get("intent") or {}).get("name") else None
 
         def compose(place):
-            return answers.topic_answer(self.kb, topics, place, limit=TOPIC_LIMIT, question=question)
+            return answers.topic_answer(self.kb, topics, place, limit=TOPIC_LIMIT, question=question,
+                                        contacts=CONTACTS.get(intent, []))
 
         if not needs_place:
             self.send(dispatcher, tracker, compose(self.place(tracker)))

@@ -225,8 +225,10 @@ def relevant(topic: Topic, question: Optional[str], limit: int) -> Topic:
 
 
 def topic_answer(kb: KnowledgeBase, topic_ids: Sequence[str], place: Optional[str], limit: int = 6,
-                 question: Optional[str] = None) -> Answer:
+                 question: Optional[str] = None, contacts: Sequence[str] = ()) -> Answer:
     answer = Answer(buttons=list(NEXT_BUTTONS))
+    services = [c for c in (kb.contact(i) for i in contacts) if c is not None]
+    answer.add(None, [contact_line(c, brief=False) for c in services], sources_of(services))
     for topic_id in topic_ids:
         topic: Optional[Topic] = kb.topic(topic_id, place)
         if topic is None or not topic.points:
@@ -299,10 +301,13 @@ def reference_answer(kb: KnowledgeBase, question: str, place: Optional[str] = No
             lines.append(f"In force: {item.commenced}")
         answer.add(None, lines, item.sources)
     elif isinstance(item, Topic):
-        answer.add(item.title, [item.summary] + topic_lines(item, limit=4), item.sources)
+        topic = relevant(kb.topic(item.id, place if known(kb, place) else None), question, 4)
+        answer.add(item.title, [item.summary] + topic_lines(topic), item.sources)
     else:
-        answer.add(None, [contact_line(item, brief=False)] + [f"Does not: {d}" for d in item.does_not[:2]],
-                   item.sources)
+        facts = [f"Does: {d}" for d in item.does] + [f"Does not: {d}" for d in item.does_not]
+        asked = set(words(question))
+        facts.sort(key=lambda fact: -len(asked & set(words(fact))))
+        answer.add(None, [contact_line(item, brief=False)] + facts[:3], item.sources)
     return answer
 
 

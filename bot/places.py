@@ -200,20 +200,37 @@ def _pick(places: Set[str], context: Optional[str], resolver: PlaceResolver) -> 
 
 
 def _role(text: str, start: int, end: int) -> str:
-    """Whose place is this? The nearest person-word before it in the same clause decides;
-    with none ("Perth - he's on his way", "what's the number in Australia?"), it is the
-    person's own place, which is what safety and the law depend on."""
+    """Whose place is this?
+
+    1. The nearest person-word before it in its clause ("I'm in Perth", "he's in Canada").
+    2. "Joburg here": the speaker's.
+    3. A clause with no subject continues the one before ("the troll is South African,
+       lives in Pretoria"): the nearest person-word in the text before it.
+    4. Otherwise ("Perth - he's on his way", "the number in Australia?") the person's own
+       place, which is what safety and the law depend on.
+    """
     clause_start = 0
     for brk in _CLAUSE_BREAK.finditer(text[:start]):
         clause_start = brk.end()
-    before = [_fold(t).lower() for t in _TOKEN.findall(text[clause_start:start])]
-    for index in range(len(before) - 1, -1, -1):
-        word = before[index]
-        following = before[index + 1] if index + 1 < len(before) else ""
+    in_clause = _cue(_TOKEN.findall(text[clause_start:start]))
+    if in_clause:
+        return in_clause
+    after = [_fold(t).lower() for t in _TOKEN.findall(text[end:end + 20])]
+    if after[:1] == ["here"]:
+        return VICTIM
+    return _cue(_TOKEN.findall(text[:clause_start])) or VICTIM
+
+
+def _cue(tokens: List[str]) -> Optional[str]:
+    """The role named by the last person-word in these tokens, if any."""
+    words = [_fold(t).lower() for t in tokens]
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else ""
         if word in ("my", "our") and following in _HARASSER_NOUNS:
             continue
         if word in _HARASSER_CUES:
             return HARASSER
         if word in _VICTIM_CUES and word != "me":
             return VICTIM
-    return VICTIM
+    return None

@@ -12,6 +12,8 @@ from bot.knowledge.schema import AbroadSteps, Contact, CrossBorder, Harm, Jurisd
 from bot.places import ABROAD, UNKNOWN, PlaceResolver
 
 REPORTING_KINDS = ("police", "report", "regulator", "support")
+_PENALTY_WORDS = {"penalty", "maximum", "max", "sentence", "jail", "prison", "year", "fine", "offence", "offense",
+                  "section", "charge", "breach"}  # after _words(): "years" -> "year", "breaching" -> "breach"
 _STOP_WORDS = set("""a an and are as at be by can do does for from how i if in is it its me my of on or
 so that the their them they this to was what when where which who why will with you your s""".split())
 
@@ -173,11 +175,14 @@ class KnowledgeBase:
         if not words:
             return []
         country = self.country_of(place)
+        about_penalties = bool(set(words) & _PENALTY_WORDS)
         scored = []
         for result, bag, title_bag in self._search_index:
             if country and result.jurisdiction and result.jurisdiction != country:
                 continue
             score = sum(bag.get(w, 0) for w in words) + sum(2 for w in words if w in title_bag)
+            if about_penalties and isinstance(result.item, Offence):
+                score *= 2  # "penalty for breaching a protection order": the offence, not the topic
             phrase = " ".join(words)
             if len(words) > 1 and phrase in " ".join(title_bag):
                 score += 5
@@ -229,6 +234,11 @@ def _words(text: str) -> List[str]:
 
 _SECTION = re.compile(
     r"(?:\b(?:s|sec|section|ss)\.?\s*)?(?<![\d.])(\d{2,4}(?:\.\d+)?[a-z]{0,2})(?:\s*\(\s*[0-9a-z]+\s*\))*", re.I)
+
+
+def extract_section(query: str) -> Optional[str]:
+    """A section number named in a question ("penalty for s 474.17C?" -> "474.17c"), or None."""
+    return _extract_section(query)
 
 
 def _extract_section(query: str) -> Optional[str]:

@@ -7,6 +7,9 @@ filled by Rasa's own `from_entity` mappings with roles. A message that is nothin
 but a place ("Darwin", "the States") is an answer to "where are you?" and gets
 the `inform_location` intent.
 
+`ReferenceDetector`: a question naming a section that exists in the knowledge base
+("maximum for s 346?") is a reference question even when the classifier was unsure.
+
 `SafetyNet`: the deterministic backstop for danger and self-harm. It runs last, so
 a message that matches its patterns gets the `danger` or `self_harm` intent whatever
 the classifier (or the fallback classifier) thought. It never downgrades one.
@@ -26,6 +29,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import load_knowledge
+from bot.knowledge.base import extract_section
 from bot.nlu.safety import SafetyPatterns, load_safety_patterns
 from bot.places import normalise
 
@@ -34,6 +38,7 @@ logger = logging.getLogger(__name__)
 INFORM_LOCATION = "inform_location"
 MAX_SCAN = 20_000  # characters of one message searched for places
 FALLBACK = "nlu_fallback"
+REFERENCE = "ask_reference"
 # Words that make a message about a place even when the place is one we don't know ("I'm in Ireland").
 _LOCATION_WORDS = {"in", "from", "live", "living", "lives", "based", "near", "country", "city", "state",
                    "town", "overseas", "abroad", "moved", "located", "sure", "know", "where"}
@@ -101,6 +106,41 @@ def _only_places(text: str, matches) -> bool:
     for match in sorted(matches, key=lambda m: -m.start):
         rest = rest[:match.start] + " " + rest[match.end:]
     return all(word in _FILLER for word in normalise(rest).split())
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ReferenceDetector(GraphComponent):
+    """A question naming a section that is in the knowledge base ("max for s 346 extortion?")
+    is a reference question, when the classifier was unsure or thought it out of scope."""
+
+    UNSURE = {FALLBACK, "out_of_scope"}
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"knowledge_dir": None, "below_confidence": 0.5}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ReferenceDetector":
+        return cls(config)
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._knowledge_dir = config.get("knowledge_dir")
+        self._below = config.get("below_confidence", 0.5)
+
+    def process_training_data(self, training_data):
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        kb = load_knowledge(self._knowledge_dir)
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get("name") not in self.UNSURE and intent.get("confidence", 0.0) >= self._below:
+                continue
+            section = extract_section((message.get(TEXT) or "")[:MAX_SCAN])
+            if section and kb.offence(section):
+                _set_intent(message, REFERENCE, 1.0)
+        return messages
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

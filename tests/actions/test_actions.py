@@ -362,3 +362,15 @@ async def test_place_after_despair_repeats_the_crisis_response(run):
                            history=history)
     result = await run(ActionLocation(), tracker)
     assert result.responses == ["utter_crisis"]
+
+
+async def test_an_unreadable_answer_to_where_is_a_place_we_do_not_cover(run):
+    tracker = make_tracker("ireland", "nlu_fallback", slots={"pending": "action_harm", "harm": "doxxing"})
+    result = await run(ActionClarify(), tracker)
+    assert "utter_unknown_place" in result.responses
+    assert result.slot("victim_country") == "unknown"
+
+
+async def test_how_to_reach_netsafe_comes_first(run):
+    result = await run(ActionGuidance(), make_tracker("how do i get hold of netsafe", "ask_netsafe"))
+    assert result.text.index("0508 638 723") < result.text.index("common questions")

@@ -84,3 +84,26 @@ def test_danger_uses_the_place_said_earlier(assistant):
     _, replies = assistant.post(sender, "he's outside my door right now")
     text = " ".join(r.get("text", "") for r in replies)
     assert "111" in text and "000" not in text
+
+
+def test_non_utf8_bytes_are_refused_not_crashed(assistant):
+    status, _ = assistant.post("x", None, raw=b'{"sender": "bytes", "message": "\xff\xfe\xfa"}')
+    assert 400 <= status < 500 or status == 200  # refused, or read with replacement characters
+    status, replies = assistant.post(f"after-bytes-{uuid.uuid4().hex}", "hello")
+    assert status == 200 and replies
+
+
+def test_a_burst_from_one_sender_never_sticks_the_conversation(assistant):
+    """A thousand messages at once from one sender: each gets a reply or a 4xx, and the
+    conversation still answers normally afterwards."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = f"burst-{uuid.uuid4().hex}"
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(lambda i: assistant.post(sender, f"message {i} he keeps messaging me", timeout=120),
+                                range(1000)))
+    statuses = [status for status, _ in results]
+    assert all(s == 200 or 400 <= s < 500 for s in statuses), sorted(set(statuses))
+    assert sum(1 for status, replies in results if status == 200 and replies) >= 900
+    status, replies = assistant.post(sender, "I'm in Sydney, what's the emergency number?")
+    assert status == 200 and "000" in " ".join(r.get("text", "") for r in replies)

@@ -302,3 +302,14 @@ def test_possessive_still_resolves(places):
 def test_country_and_name(places, place, country, name):
     assert places.country(place) == country
     assert places.name(place) == name
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("we're in freo and the troll is south african, lives in pretoria i think",
+     [("AU-WA", "victim"), ("ZA", "harasser"), ("ZA", "harasser")]),
+    ("joburg here, a guy keeps harassing me", [("ZA", "victim")]),
+    ("the guy is in canada. Melbourne here", [("CA", "harasser"), ("AU-VIC", "victim")]),
+    ("Perth - he's on his way with a knife", [("AU-WA", "victim")]),
+])
+def test_roles_across_clauses(places, text, expected):
+    assert [(m.place, m.role) for m in places.find(text)] == expected

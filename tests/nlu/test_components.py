@@ -94,3 +94,17 @@ def test_a_place_guess_without_a_place_becomes_a_clarifying_question(extractor, 
 def test_a_place_answer_we_cannot_resolve_stays_a_place_answer(extractor, text):
     msg, _ = entities(extractor, text, intent="inform_location", confidence=0.55)
     assert msg.get(INTENT)["name"] == "inform_location"
+
+
+def test_an_unsure_question_naming_a_known_section_is_a_reference_question():
+    from bot.nlu.components import ReferenceDetector
+    detector = ReferenceDetector(ReferenceDetector.get_default_config())
+    unsure = message("what's the maximum for s 346 extortion", intent="nlu_fallback", confidence=0.3)
+    detector.process([unsure])
+    assert unsure.get(INTENT)["name"] == "ask_reference"
+    unknown = message("what about s 999.99", intent="nlu_fallback", confidence=0.3)
+    detector.process([unknown])
+    assert unknown.get(INTENT)["name"] == "nlu_fallback"  # not a section we know
+    confident = message("my landlord is in s 12 of the lease", intent="harm_harassment", confidence=0.9)
+    detector.process([confident])
+    assert confident.get(INTENT)["name"] == "harm_harassment"  # the classifier was sure
