@@ -1,15 +1,61 @@
-"""Rasa's REST channel (/webhooks/rest/webhook), which never answers with silence."""
-from typing import Any, Awaitable, Callable
+"""Rasa's REST channel (/webhooks/rest/webhook, same request and reply format), made safe:
 
-from rasa.core.channels.channel import UserMessage
+- a message that produced no reply gets the failure reply (bot/channels/replies.py);
+- a burst from one sender is refused with 429 beyond a few messages in flight
+  (bot/channels/limits.py) instead of queueing for minutes;
+- invalid JSON, a missing sender or a message that isn't text get 400.
+"""
+import json
+from typing import Any, Awaitable, Callable, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
 
+from bot.channels.limits import PerSenderLimit
 from bot.channels.replies import never_silent
+
+MAX_MESSAGE = 200_000  # characters; longer bodies are refused, shorter long ones get a reply
 
 
 class SafeRestInput(RestInput):
-    """Same URL and format as Rasa's `rest` channel; see bot/channels/replies.py."""
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(never_silent(on_new_message))
+        handler = never_silent(on_new_message)
+        limit = PerSenderLimit()
+        rest = Blueprint("custom_webhook_SafeRestInput", __name__)
+
+        @rest.route("/", methods=["GET"])
+        async def health(_: Request):
+            return response.json({"status": "ok"})
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return response.json({"error": "send JSON: {\"sender\": ..., \"message\": ...}"}, status=400)
+            if not isinstance(body, dict):
+                return response.json({"error": "send a JSON object"}, status=400)
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not sender or len(sender) > 128:
+                return response.json({"error": "sender must be text of 1-128 characters"}, status=400)
+            if not isinstance(text, str):
+                return response.json({"error": "message must be text"}, status=400)
+            if len(text) > MAX_MESSAGE:
+                return response.json({"error": "message too long"}, status=413)
+            with limit.slot(sender) as ok:
+                if not ok:
+                    return response.json({"error": "too many messages at once; please wait for a reply"},
+                                         status=429)
+                collector = CollectingOutputChannel()
+                await handler(UserMessage(text, collector, sender, input_channel=self.name(),
+                                          metadata=body.get("metadata") if isinstance(body.get("metadata"), dict)
+                                          else None))
+            return response.json(collector.messages)
+
+        return rest

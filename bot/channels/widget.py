@@ -26,6 +26,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.limits import PerSenderLimit
 from bot.channels.replies import never_silent
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
@@ -84,6 +85,7 @@ class WidgetInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         widget = Blueprint("widget_webhook", __name__)
         on_new_message = never_silent(on_new_message)
+        limit = PerSenderLimit()
 
         @widget.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request):
@@ -123,7 +125,10 @@ class WidgetInput(RestInput):
             if self._recently_forgotten(sender):
                 return _error(410, "this conversation was closed")
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            with limit.slot(sender) as ok:
+                if not ok:
+                    return _error(429, "too many messages at once; please wait for a reply")
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
             if self._recently_forgotten(sender):  # quick exit arrived while we were answering
                 await forget(request.app.ctx.agent.tracker_store, sender)
                 return _error(410, "this conversation was closed")

@@ -94,16 +94,21 @@ def test_non_utf8_bytes_are_refused_not_crashed(assistant):
 
 
 def test_a_burst_from_one_sender_never_sticks_the_conversation(assistant):
-    """A thousand messages at once from one sender: each gets a reply or a 4xx, and the
-    conversation still answers normally afterwards."""
+    """A thousand messages at once from one sender: each gets a reply or a 4xx (429 beyond
+    a few in flight), quickly, and the conversation still answers normally afterwards."""
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
     sender = f"burst-{uuid.uuid4().hex}"
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=32) as pool:
-        results = list(pool.map(lambda i: assistant.post(sender, f"message {i} he keeps messaging me", timeout=120),
+        results = list(pool.map(lambda i: assistant.post(sender, f"message {i} he keeps messaging me", timeout=60),
                                 range(1000)))
+    elapsed = time.monotonic() - started
     statuses = [status for status, _ in results]
     assert all(s == 200 or 400 <= s < 500 for s in statuses), sorted(set(statuses))
-    assert sum(1 for status, replies in results if status == 200 and replies) >= 900
+    assert statuses.count(429) > 0 and statuses.count(200) > 0
+    assert all(replies for status, replies in results if status == 200)
+    print(f"burst: {statuses.count(200)} answered, {statuses.count(429)} refused with 429 in {elapsed:.1f} s")
     status, replies = assistant.post(sender, "I'm in Sydney, what's the emergency number?")
     assert status == 200 and "000" in " ".join(r.get("text", "") for r in replies)
