@@ -49,8 +49,14 @@ need_packages() {
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-wait_http() {  # url seconds
-  for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done
+wait_http() {  # url seconds [pidfile]: the URL answers, and (with a pidfile) it is our process answering
+  for _ in $(seq 1 "$2"); do
+    if [ -n "${3:-}" ] && ! kill -0 "$(cat "$3")" 2>/dev/null; then
+      echo "stack: the process for $1 exited (port taken?); see ${3%.pid}.log" >&2; return 1
+    fi
+    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
   echo "stack: $1 did not come up" >&2; return 1
 }
 
@@ -129,8 +135,12 @@ up() {
   for i in 0 1; do start_actions "$i"; done
   for i in $(seq 0 $((replicas - 1))); do start_rasa "$i"; done
   start_nginx "$replicas"
-  for i in 0 1; do wait_http "http://127.0.0.1:$((ACTIONS_BASE_PORT + i))/health" 120; done
-  for i in $(seq 0 $((replicas - 1))); do wait_http "http://127.0.0.1:$((RASA_BASE_PORT + i))/" 240; done
+  for i in 0 1; do wait_http "http://127.0.0.1:$((ACTIONS_BASE_PORT + i))/health" 120 "$RUN/actions-$i.pid"; done
+  for i in $(seq 0 $((replicas - 1))); do wait_http "http://127.0.0.1:$((RASA_BASE_PORT + i))/" 240 "$RUN/rasa-$i.pid"; done
+  sleep 2  # a process that lost the race for its port exits just after a foreign one answered
+  for pidfile in "$RUN"/actions-*.pid "$RUN"/rasa-*.pid; do
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "stack: $(basename "$pidfile" .pid) exited; see ${pidfile%.pid}.log" >&2; exit 1; }
+  done
   echo "$replicas" > "$RUN/replicas"
   echo "stack up: http://127.0.0.1:$STACK_PORT ($replicas Rasa replicas, 2 action servers, PostgreSQL :$DB_PORT, Redis :$REDIS_PORT)"
 }
@@ -160,8 +170,8 @@ down() {
 
 case "${1:-}" in
   up) up "${2:-2}" ;;
-  start-rasa) mkdir -p "$RUN"; start_rasa "$2"; wait_http "http://127.0.0.1:$((RASA_BASE_PORT + $2))/" 240 ;;
-  start-actions) mkdir -p "$RUN"; start_actions "$2"; wait_http "http://127.0.0.1:$((ACTIONS_BASE_PORT + $2))/health" 120 ;;
+  start-rasa) mkdir -p "$RUN"; start_rasa "$2"; wait_http "http://127.0.0.1:$((RASA_BASE_PORT + $2))/" 240 "$RUN/rasa-$2.pid" ;;
+  start-actions) mkdir -p "$RUN"; start_actions "$2"; wait_http "http://127.0.0.1:$((ACTIONS_BASE_PORT + $2))/health" 120 "$RUN/actions-$2.pid" ;;
   down) down ;;
   run) shift; exec "$@" ;;
   env) env | grep -E '^(STACK_|RASA_BASE|ACTIONS_BASE|DB_|REDIS_|ACTION_ENDPOINT|TRACKER_RETENTION)' | grep -v PASSWORD ;;
