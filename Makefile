@@ -38,15 +38,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-validate: setup  ## check knowledge, generated responses and training data (before training)
+KNOWLEDGE := $(wildcard knowledge/*.yml knowledge/*/*.yml)
+VALIDATED := .run/validated
+
+validate: $(VALIDATED)  ## check knowledge, generated responses and training data (before training)
+
+$(VALIDATED): $(TRAINING) $(KNOWLEDGE) credentials.yml | setup
 	$(PY) -m bot check
 	$(PY) -m bot.domain_gen --check
 	$(PY) scripts/validate_data.py
+	@mkdir -p $(dir $@) && touch $@
 
 train: $(MODEL)  ## train the model if training data or config changed since the last one
 
-$(MODEL): $(TRAINING) | setup
-	$(MAKE) --no-print-directory validate
+$(MODEL): $(TRAINING) | setup $(VALIDATED)
 	$(RASA) train --fixed-model-name current --out models --quiet
 
 run: train  ## start the action server and the assistant (Ctrl-C stops both)
@@ -88,4 +93,4 @@ bench: train  ## load benchmark (1 then 2 replicas); writes docs/benchmarks.md
 	scripts/bench.sh
 
 clean:  ## remove trained models and test output (keeps .venv)
-	rm -rf models results .rasa
+	rm -rf models results .rasa $(VALIDATED)

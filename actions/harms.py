@@ -40,7 +40,6 @@ class ActionHarm(KnowledgeAction):
             self.send(dispatcher, tracker, answers.harm_first_steps(self.kb, harm, first=not self.opened(tracker),
                                                                     question=question))
             return events + [SlotSet("opened", True)] + self.ask_place(dispatcher, self.name())
-        first = not self.opened(tracker) and not any(e.get("name") == "opened" for e in events)
-        self.send(dispatcher, tracker, answers.harm_answer(self.kb, harm, self.place(tracker), first=first,
-                                                           question=question))
+        self.send(dispatcher, tracker, answers.harm_answer(self.kb, harm, self.place(tracker),
+                                                           first=not self.opened(tracker), question=question))
         return events + [SlotSet("opened", True), SlotSet("pending", None)]
