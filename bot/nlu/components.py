@@ -54,29 +54,35 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
+class KnowledgeComponent(GraphComponent):
+    """Shared by the components that read the knowledge base: nothing to train, the
+    knowledge base loaded once (config `knowledge_dir`, default the project's)."""
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"knowledge_dir": None}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "PlaceEntityExtractor":
+               execution_context: ExecutionContext) -> "KnowledgeComponent":
         return cls(config)
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._knowledge_dir = config.get("knowledge_dir")
+        self.config = config
         self._kb = None
 
     @property
     def kb(self):
         if self._kb is None:
-            self._kb = load_knowledge(self._knowledge_dir)
+            self._kb = load_knowledge(self.config.get("knowledge_dir"))
         return self._kb
 
     def process_training_data(self, training_data):
         return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -109,7 +115,7 @@ def _only_places(text: str, matches) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ReferenceDetector(GraphComponent):
+class ReferenceDetector(KnowledgeComponent):
     """A question naming a section that is in the knowledge base ("max for s 346 extortion?")
     is a reference question, when the classifier was unsure or thought it out of scope."""
 
@@ -119,26 +125,14 @@ class ReferenceDetector(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"knowledge_dir": None, "below_confidence": 0.5}
 
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ReferenceDetector":
-        return cls(config)
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._knowledge_dir = config.get("knowledge_dir")
-        self._below = config.get("below_confidence", 0.5)
-
-    def process_training_data(self, training_data):
-        return training_data
-
     def process(self, messages: List[Message]) -> List[Message]:
-        kb = load_knowledge(self._knowledge_dir)
+        below = self.config.get("below_confidence", 0.5)
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") not in self.UNSURE and intent.get("confidence", 0.0) >= self._below:
+            if intent.get("name") not in self.UNSURE and intent.get("confidence", 0.0) >= below:
                 continue
             section = extract_section((message.get(TEXT) or "")[:MAX_SCAN])
-            if section and kb.offence(section):
+            if section and self.kb.offence(section):
                 _set_intent(message, REFERENCE, 1.0)
         return messages
 
