@@ -91,28 +91,47 @@ def to_html(answer: Answer, title: str) -> str:
 
 
 def stale_report(kb: KnowledgeBase, days: int, today: Optional[date] = None) -> str:
-    """Entries whose last review is older than `days` days, grouped by file, with the pages to re-check."""
+    """Entries due for review, grouped by file, with the pages to re-check.
+
+    Due: last reviewed more than `days` days ago, or carrying facts marked `unverified`.
+    """
     today = today or date.today()
     due: Dict[str, List[Entry]] = kb.stale(days, today)
-    if not due:
+    unchecked: Dict[str, List[Entry]] = kb.unverified()
+    if not due and not unchecked:
         return f"nothing due: every entry was reviewed in the last {days} days (as of {today.isoformat()})"
-    count = sum(len(entries) for entries in due.values())
-    lines = [f"{count} {'entry' if count == 1 else 'entries'} due for review: last checked against their "
-             f"sources more than {days} days before {today.isoformat()}.", ""]
-    for path in sorted(due):
-        lines.append(f"{path} ({len(due[path])})")
-        for entry in due[path]:
+    lines: List[str] = []
+    if due:
+        count = sum(len(entries) for entries in due.values())
+        lines += [f"{count} {'entry' if count == 1 else 'entries'} due for review: last checked against their "
+                  f"sources more than {days} days before {today.isoformat()}.", ""]
+        lines += _entry_lines(due, today)
+    if unchecked:
+        count = sum(len(entries) for entries in unchecked.values())
+        lines += [f"{count} {'entry has' if count == 1 else 'entries have'} facts not yet verified against "
+                  "a cited page (whatever their date):", ""]
+        lines += _entry_lines(unchecked, today, show_unverified=True)
+    lines.append("Re-check each entry against the pages listed, fix what changed, then set its "
+                 "last_reviewed to the day you checked.")
+    return "\n".join(lines)
+
+
+def _entry_lines(grouped: Dict[str, List[Entry]], today: date, show_unverified: bool = False) -> List[str]:
+    lines: List[str] = []
+    for path in sorted(grouped):
+        lines.append(f"{path} ({len(grouped[path])})")
+        for entry in grouped[path]:
             age = (today - entry.last_reviewed).days
             lines.append(f"  {entry.id}: last reviewed {entry.last_reviewed.isoformat()} ({age} days ago)")
             urls = list(entry.sources)
             for route in getattr(entry, "routes", []):  # a platform: its routes' own pages too
                 urls += [u for u in [route.url] + list(route.sources or []) if u not in urls]
             lines += [f"    check: {url}" for url in urls]
+            if show_unverified:
+                lines += [f"    unverified: {note}" for note in entry.unverified]
             lines += [f"    note: {note}" for note in entry.review_notes]
         lines.append("")
-    lines.append("Re-check each entry against the pages listed, fix what changed, then set its "
-                 "last_reviewed to the day you checked.")
-    return "\n".join(lines)
+    return lines
 
 
 def _days(text: str) -> int:

@@ -232,6 +232,14 @@ class KnowledgeBase:
         for platform in self.platforms.values():
             yield self._files.get(platform.id, ""), platform
 
+    def unverified(self) -> Dict[str, List[Entry]]:
+        """Entries with facts not yet checked against a cited page, grouped by file."""
+        found: Dict[str, List[Entry]] = {}
+        for path, entry in self.entries():
+            if entry.unverified:
+                found.setdefault(path, []).append(entry)
+        return found
+
     def stale(self, days: int, today: Optional[dt.date] = None) -> Dict[str, List[Entry]]:
         """Entries last reviewed more than `days` days before `today`, grouped by file (oldest first)."""
         today = today or dt.date.today()

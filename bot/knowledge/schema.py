@@ -55,14 +55,17 @@ class Entry(Strict):
     """A fact-bearing entry: stable id, official sources, review date.
 
     `last_reviewed` is the date someone last checked the entry against the pages in
-    `sources` (not the date it was written). `review_notes` are for maintainers, never
-    shown to people: what could not be verified, and what to re-check next time.
+    `sources` (not the date it was written). Both lists below are for maintainers and
+    never shown to people: `review_notes` says what was checked against what and what
+    to re-check next time; `unverified` names facts in the entry that have NOT been
+    checked against a cited page yet (`python -m bot stale` always lists them).
     """
 
     id: str = Field(..., regex=ID_PATTERN)
     sources: List[str] = Field(..., min_items=1)
     last_reviewed: dt.date
     review_notes: List[str] = []
+    unverified: List[str] = []
 
     @validator("sources", each_item=True)
     def _https_only(cls, url: str) -> str:  # noqa: N805 (pydantic validator)
