@@ -230,7 +230,8 @@ def _dispatch(kb: KnowledgeBase, args) -> Optional[str]:
         return f"{args.text!r} -> {place} ({kb.places.name(place)})"
     if args.command == "check":
         count = sum(len(j.contacts) + len(j.offences) for j in kb.covered()) + len(kb.topics)
-        return f"knowledge base OK: {len(kb.jurisdictions)} jurisdictions, {count} entries"
+        return (f"knowledge base OK: {len(kb.jurisdictions)} jurisdictions, {count} entries, "
+                f"{len(kb.platforms)} platforms")
     if args.command == "stale":
         return stale_report(kb, args.days, args.as_of)
     if args.command == "export":
