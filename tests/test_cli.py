@@ -372,27 +372,27 @@ def test_subprocess_broken_knowledge_exits_3(tmp_path):
 
 # -- stale: what is due for review -------------------------------------------------------------
 
-def _redate(kdir: Path, when: str, only=None) -> None:
-    """Set every last_reviewed under kdir (or only those of entries whose id is in `only`) to `when`."""
-    for path in kdir.rglob("*.yml"):
-        text = path.read_text(encoding="utf-8")
-        if only is None:
-            text = re.sub(r"last_reviewed: \S+", f"last_reviewed: {when}", text)
-        else:
-            data = yaml.safe_load(text)
+def _redate(kdir: Path, when: str, only=None, keep_unverified: bool = False) -> None:
+    """Set every last_reviewed under kdir (or only those of entries whose id is in `only`) to `when`.
 
-            def walk(node):
-                if isinstance(node, dict):
-                    if node.get("id") in only and "last_reviewed" in node:
-                        node["last_reviewed"] = when
-                    for value in node.values():
-                        walk(value)
-                elif isinstance(node, list):
-                    for value in node:
-                        walk(value)
-            walk(data)
-            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-        path.write_text(text, encoding="utf-8")
+    Unless keep_unverified, also drop the `unverified` lists, so that only dates decide what is due.
+    """
+    def walk(node):
+        if isinstance(node, dict):
+            if "last_reviewed" in node and (only is None or node.get("id") in only):
+                node["last_reviewed"] = when
+            if not keep_unverified:
+                node.pop("unverified", None)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in kdir.rglob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        walk(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def test_stale_nothing_due_exits_0(capsys, tmp_path):
@@ -429,6 +429,21 @@ def test_stale_boundary_is_more_than_n_days(capsys, tmp_path):
         "nothing due")
     code, out, _ = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "13", "--as-of", "2026-11-15")
     assert code == 0 and "entries due for review" in out
+
+
+def test_stale_lists_unverified_facts_whatever_their_date(capsys, tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    _redate(kdir, "2026-11-01")  # drops every `unverified` list...
+    edit_path = kdir / "jurisdictions/nz.yml"
+    data = yaml.safe_load(edit_path.read_text(encoding="utf-8"))
+    data["contacts"][0]["unverified"] = ["the call-taker's script was not checked"]  # ...then marks one fact
+    edit_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    code, out, _ = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "30", "--as-of", "2026-11-15")
+    assert code == 0
+    assert "1 entry has facts not yet verified" in out and "entries due for review" not in out
+    assert "knowledge/jurisdictions/nz.yml (1)" in out
+    assert "unverified: the call-taker's script was not checked" in out
 
 
 def test_stale_on_the_real_knowledge_base_runs(capsys):
