@@ -111,7 +111,10 @@ class KnowledgeBase:
         return self.contacts(place, ("crisis",))
 
     def reporting(self, place: Optional[str], audience: Optional[str] = None) -> List[Contact]:
-        return self.contacts(place, REPORTING_KINDS, audience)
+        """Where to report. Without an audience, only the routes for everyone: a minors-only
+        route (CEOP, Take It Down) or an adults-only one (StopNCII) is offered only when the
+        caller says who it is for ("minors" -> all + minors; "adults" -> all + adults)."""
+        return self.contacts(place, REPORTING_KINDS, audience or "all")
 
     def youth(self, place: Optional[str]) -> List[Contact]:
         """Helplines for children and young people."""

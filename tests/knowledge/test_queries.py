@@ -176,3 +176,13 @@ def test_stale_groups_by_file_and_uses_the_oldest_route_date(kb):
 
 def test_stale_nothing_due_when_everything_is_recent(kb):
     assert kb.stale(10_000, today=dt.date(2026, 12, 1)) == {}
+
+
+def test_reporting_without_an_audience_leaves_out_audience_specific_routes(kb):
+    # Nothing asked about age: no CEOP-style or StopNCII-style route is offered.
+    found = ids(kb.reporting("AU"))
+    assert "t-minors-report" not in found and "t-adults-report" not in found
+    assert "t-minors-report" in ids(kb.reporting("AU", audience="minors"))
+    assert "t-adults-report" in ids(kb.reporting("AU", audience="adults"))
+    # kb.contacts with no audience still returns everything (the volunteer's full list)
+    assert {"t-minors-report", "t-adults-report"} <= set(ids(kb.contacts("AU", ("report",))))
