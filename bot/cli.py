@@ -204,7 +204,10 @@ def run(argv: Optional[List[str]] = None) -> int:
         print(missing, file=sys.stderr)
         return 1
     if text is not None:
-        print(text)
+        try:
+            print(text)
+        except BrokenPipeError:  # `python -m bot stale --days 30 | head`: the reader stopped early
+            sys.stderr.close()
     return 0
 
 
