@@ -9,6 +9,9 @@ whole message. It adds what it found as entities (`danger`: immediate or risk;
 `self_harm` (the person's own despair), `danger` (immediate), `request_harm_other`, or
 `told_to_self_harm` (others telling them to hurt themselves), whatever the classifier
 thought. The rules then send the right response first, and the answer still follows.
+When the classifier alone guessed danger or despair, on a message the net reads as calm,
+the guess stands only for a short, confident one; otherwise the message is answered for
+what it is about, with a risk line.
 """
 from __future__ import annotations
 
@@ -19,17 +22,20 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge.base import extract_section
 from bot.nlu.base import FALLBACK, MAX_SCAN, KnowledgeComponent, intent_name, set_intent
 from bot.nlu.safety import SafetyPatterns, load_safety_patterns
+from bot.nlu.text import clauses
 
 logger = logging.getLogger(__name__)
 
 REFERENCE = "ask_reference"
 SAFETY_ENTITIES = ("danger", "despair", "told_to_self_harm", "harm_request")
+CLASSIFIER_ONLY = ("danger", "self_harm", "told_to_self_harm")  # the net confirms these, or they are demoted
+TRUST_CONFIDENCE, TRUST_WORDS = 0.8, 20
 INCITEMENT = "incitement_self_harm"
 
 
@@ -90,13 +96,38 @@ class SafetyNet(GraphComponent):
             if reading.told_to_self_harm and not any(e.get("entity") == "harm" and e.get("value") == INCITEMENT
                                                      for e in entities):
                 entities.append(_whole("harm", INCITEMENT, text))
-            message.set(ENTITIES, entities, add_to_output=True)
             flagged = reading.intent
             if flagged:
                 if intent_name(message) != flagged:
                     logger.info("safety net set intent %s (classifier said %s)", flagged, intent_name(message))
                 set_intent(message, flagged, 1.0)
+            elif intent_name(message) in CLASSIFIER_ONLY and not self._trust(message, text):
+                # The classifier, trained on short messages, guessed danger or despair in words the
+                # net doesn't see as such (a long story told in the past): keep its worry as a risk
+                # line, and answer what the message is about.
+                if intent_name(message) == "danger" and not reading.danger:
+                    entities.append(_whole("danger", "risk", text))
+                _demote(message, entities)
+            message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    @staticmethod
+    def _trust(message: Message, text: str) -> bool:
+        """A confident guess on a short message stands: a false alarm costs one line, and the answer
+        still follows (data/rules/safety.yml)."""
+        confidence = (message.get("intent") or {}).get("confidence", 0.0)
+        return confidence >= TRUST_CONFIDENCE and len(clauses(text)) <= 1 and len(text.split()) <= TRUST_WORDS
+
+
+def _demote(message: Message, entities: List[dict]) -> None:
+    if any(e.get("entity") == "harm" for e in entities):
+        set_intent(message, "describe_harm", 1.0)
+        return
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") not in CLASSIFIER_ONLY:
+            set_intent(message, candidate["name"], candidate.get("confidence", 0.0))
+            return
+    set_intent(message, FALLBACK, 0.0)
 
 
 def _whole(entity: str, value: str, text: str) -> dict:
