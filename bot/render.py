@@ -180,11 +180,19 @@ def words(text: str) -> int:
     return len(re.findall(r"[^\s*_]+", re.sub(r"https?://\S+", "link", text or "")))
 
 
+def _ordered(answer: Answer, sections: List[Section]) -> List[object]:
+    """Safety lines first, then the opener, then the rest in order."""
+    essential = [s for s in sections if s.priority == ESSENTIAL]
+    rest = [s for s in sections if s.priority != ESSENTIAL]
+    return essential + ([answer.opener] if answer.opener else []) + rest
+
+
 def _markdown_parts(answer: Answer, sections: List[Section], max_sources: int) -> List[str]:
     parts: List[str] = []
-    if answer.opener:
-        parts.append(answer.opener)
-    for section in sections:
+    for section in _ordered(answer, sections):
+        if isinstance(section, str):
+            parts.append(section)
+            continue
         block = [f"**{section.heading}**"] if section.heading else []
         bullets = len(section.lines) > 1
         block += [f"- {line}" if bullets and not re.match(r"^\d+\. ", line) else line for line in section.lines]
@@ -242,9 +250,10 @@ def sms_options(buttons: Sequence) -> str:
 
 def _plain_lines(answer: Answer, sections: List[Section]) -> Tuple[List[str], List[str]]:
     lines: List[str] = []
-    if answer.opener:
-        lines.append(answer.opener)
-    for section in sections:
+    for section in _ordered(answer, sections):
+        if isinstance(section, str):
+            lines.append(section)
+            continue
         if section.heading:
             lines.append(section.heading.upper() if len(section.lines) > 1 else section.heading + ":")
         lines += [strip_markup(s) for s in section.lines]
