@@ -23,7 +23,7 @@ from bot.knowledge.schema import Contact, CrossBorder, Offence, Region, Topic
 
 DISCLAIMER = "This is general legal information, not legal advice."
 SMS_LIMIT = 1530  # ten concatenated GSM-7 segments of 153 characters: the most any SMS reply may be
-FIRST_REPLY_WORDS = 120  # the widget's budget for one answer: a phone screen
+FIRST_REPLY_WORDS = 125  # the widget's budget for one answer: about 120 words, a phone screen
 FIRST_REPLY_SMS = 3 * 153  # three SMS segments
 
 Button = Tuple[str, str]  # (title, payload)
@@ -105,9 +105,21 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.;])\s", text.strip(), maxsplit=1)[0].rstrip(".;")
 
 
+def short_name(contact: Contact) -> str:
+    """"ReportCyber (national online cybercrime reporting portal)" -> "ReportCyber"; names that are
+    their number ("112 (from mobiles)") stay whole."""
+    short = re.sub(r"\s*\([^)]*\)", "", contact.name).strip()
+    return short if short and not short[0].isdigit() else contact.name
+
+
+BRIEF_TEXT = 40  # a contact's "text" is shown in a brief line only when it is this short ("text 4282")
+
+
 def contact_line(contact: Contact, brief: bool = True) -> str:
-    reach = " / ".join(x for x in (contact.phone, contact.text, contact.url) if x)
-    line = f"**{contact.name}**: {reach}" if reach else f"**{contact.name}**"
+    text = contact.text if contact.text and (not brief or len(contact.text) <= BRIEF_TEXT) else None
+    reach = " / ".join(x for x in (contact.phone, text, contact.url) if x)
+    name = short_name(contact) if brief else contact.name
+    line = f"**{name}**: {reach}" if reach else f"**{name}**"
     return line if brief else f"{sentence(line)} {sentence(contact.when)}"
 
 
@@ -133,10 +145,14 @@ def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
     return lines
 
 
-def offence_brief(offence: Offence) -> str:
-    """One short line: section, the offence in the law's words, the headline maximum."""
-    return f"**{offence.section}** {offence.title[0].lower() + offence.title[1:]}: maximum " \
-           f"{first_sentence(offence.max_penalty)[0].lower() + first_sentence(offence.max_penalty)[1:]}"
+def offence_brief(offence: Offence, with_law: bool = True) -> str:
+    """One short line: section (and law), the offence in the law's words, the headline maximum."""
+    penalty = first_sentence(offence.max_penalty)
+    penalty = penalty[0].lower() + penalty[1:]
+    if not penalty.startswith(("up to", "a fine", "imprisonment", "summary")):
+        penalty = f"up to {penalty}"
+    where = f"**{offence.section} {offence.law}**" if with_law else f"**{offence.section}**"
+    return f"{where}: {offence.title[0].lower() + offence.title[1:]}, {penalty}"
 
 
 def region_recording_line(region: Region) -> str:
@@ -176,8 +192,8 @@ def sources_of(entries: Iterable) -> List[str]:
 # -- answers -> text ----------------------------------------------------------------------
 
 def words(text: str) -> int:
-    """Words a person reads (a link counts as one)."""
-    return len(re.findall(r"[^\s*_]+", re.sub(r"https?://\S+", "link", text or "")))
+    """Words a person reads: a link counts as one; bullets and other marks don't count."""
+    return len([t for t in re.sub(r"https?://\S+", "link", text or "").split() if re.search(r"\w", t)])
 
 
 def _ordered(answer: Answer, sections: List[Section]) -> List[object]:
@@ -209,7 +225,8 @@ def fitted(answer: Answer, fits) -> Tuple[List[Section], List[Button]]:
     """The sections to show, least important left out first until `fits(sections)`, and the
     buttons: the answer's own plus a `more` button for each section left out."""
     kept = list(answer.sections)
-    for section in sorted(answer.sections, key=lambda s: -s.priority):
+    order = {id(s): i for i, s in enumerate(answer.sections)}
+    for section in sorted(answer.sections, key=lambda s: (-s.priority, -order[id(s)])):
         if fits(kept) or section.priority == ESSENTIAL or len([s for s in kept if s.priority]) <= 1:
             break
         kept.remove(section)
@@ -218,6 +235,10 @@ def fitted(answer: Answer, fits) -> Tuple[List[Section], List[Button]]:
         if section not in kept and section.more and section.more[1] not in {p for _, p in buttons}:
             buttons.insert(0, section.more)
     return kept, buttons
+
+
+MAX_TEXT_OPTIONS = 3  # numbered options in one text message: each costs characters a person pays for
+BRIEF_SOURCES = 2  # a first reply shows this many sources; the rest are one tap away
 
 
 def to_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None) -> str:
@@ -269,10 +290,10 @@ def _plain_lines(answer: Answer, sections: List[Section]) -> Tuple[List[str], Li
 def render_plain(answer: Answer, limit: int = SMS_LIMIT) -> Tuple[str, List[Button]]:
     """(plain text, buttons) for SMS and WhatsApp: sections left out until it fits `limit`
     characters together with its numbered options; then whole lines are cut from the bottom,
-    always keeping the source and the disclaimer."""
+    never leaving a heading without its lines, always keeping the source and the disclaimer."""
     def text_of(sections, buttons):
         lines, tail = _plain_lines(answer, sections)
-        return "\n".join(lines + tail), sms_options(buttons)
+        return "\n".join(lines + tail), sms_options(buttons[:MAX_TEXT_OPTIONS])
 
     def fits(sections):
         _, buttons = fitted_buttons(sections)
@@ -287,9 +308,24 @@ def render_plain(answer: Answer, limit: int = SMS_LIMIT) -> Tuple[str, List[Butt
         return sections, buttons
 
     sections, buttons = fitted(answer, fits)
-    lines, tail = _plain_lines(answer, sections)
-    options = sms_options(buttons)
-    return fit(lines, tail, limit - (len(options) + 1 if options else 0)), buttons
+    options = sms_options(buttons[:MAX_TEXT_OPTIONS])
+    budget = limit - (len(options) + 1 if options else 0)
+    while True:
+        lines, tail = _plain_lines(answer, sections)
+        droppable = [s for s in sections if s.priority != ESSENTIAL]
+        if len("\n".join(lines + tail)) <= budget or not droppable:
+            break
+        last = droppable[-1]  # a section that alone is too long: keep the first lines that fit, or offer it
+        index = sections.index(last)
+        if len(last.lines) > 1:
+            sections[index] = Section(last.heading, last.lines[:-1], last.sources, last.priority, last.more)
+        else:
+            sections.pop(index)
+            if last.more and last.more[1] not in {p for _, p in buttons}:
+                buttons.insert(0, last.more)
+                options = sms_options(buttons[:MAX_TEXT_OPTIONS])
+                budget = limit - (len(options) + 1 if options else 0)
+    return fit(lines, tail, budget), buttons[:MAX_TEXT_OPTIONS]
 
 
 def to_plain(answer: Answer, limit: int = SMS_LIMIT, reserve: Sequence = ()) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.render import FIRST_REPLY_SMS, FIRST_REPLY_WORDS, SMS_LIMIT, Answer, Button, render_markdown, render_plain
+from bot.render import BRIEF_SOURCES, FIRST_REPLY_SMS, FIRST_REPLY_WORDS, SMS_LIMIT, Answer, Button, render_markdown, render_plain
 
 FULL_REPLY_WORDS = 260  # a follow-up the person asked for ("More on the law")
 
@@ -27,7 +27,9 @@ def answer_of(json_message: Any) -> Optional[Answer]:
 
 
 def markdown_reply(answer: Answer) -> Tuple[str, List[Button]]:
-    return render_markdown(answer, max_words=FULL_REPLY_WORDS if answer.full else FIRST_REPLY_WORDS)
+    if answer.full:
+        return render_markdown(answer, max_words=FULL_REPLY_WORDS)
+    return render_markdown(answer, max_sources=BRIEF_SOURCES, max_words=FIRST_REPLY_WORDS)
 
 
 def plain_reply(answer: Answer, limit: Optional[int] = None) -> Tuple[str, List[Button]]:
