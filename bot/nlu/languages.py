@@ -215,6 +215,12 @@ def _lingua() -> _Lingua:
     return _Lingua(code for code, lang in load_languages().items() if lang.detector)
 
 
+def warm_up() -> None:
+    """Load lingua's models now (a few seconds, about 350 MB), not on the first message:
+    call it when the NLU component loads."""
+    _lingua().detect("warm up the detector before the first message arrives")
+
+
 def detect_language(text: str) -> Optional[str]:
     """The language of a message, as one of our codes, or None for English or when unsure."""
     sample = (text or "")[:2000]
@@ -300,7 +306,9 @@ def language_reply(kb, language: Optional[str], place: Optional[str]) -> str:
     scope = [jurisdiction] if jurisdiction else kb.covered()
     lines: List[str] = [entry.emergency] if entry else []
     for j in scope:
-        emergency = [_label(c) for c in j.contacts if c.kind == "emergency" and c.phone]
+        # Emergency numbers bare (000, 112, 106: the names would be English words), crisis
+        # lines with their name: short enough for one SMS even with every covered country.
+        emergency = [c.phone for c in j.contacts if c.kind == "emergency" and c.phone]
         crisis = [_label(c) for c in j.contacts if c.kind == "crisis" and c.phone]
         numbers = ", ".join(emergency) + (f"; crisis: {', '.join(crisis)}" if crisis else "")
         lines.append(f"- **{j.name}**: {numbers}" if len(scope) > 1 else f"**{j.name}**: {numbers}")
@@ -310,7 +318,7 @@ def language_reply(kb, language: Optional[str], place: Optional[str]) -> str:
     for route in languages.interpreters:
         if route.jurisdiction in ids:
             where = f" ({kb.jurisdictions[route.jurisdiction].name})" if len(scope) > 1 else ""
-            lines.append(f"**Interpreter{where}**: {route.name}, {route.phone}. {route.how}")
+            lines.append(f"**Interpreter{where}**: {route.name} {route.phone}. {route.how}")
     return "\n".join(lines)
 
 
@@ -322,5 +330,5 @@ def _languages_file(root: str):
 
 
 def _label(contact) -> str:
-    """"000 (Triple Zero)"; the name alone when it already says the number."""
+    """"13 11 14 (Lifeline)"; the name alone when it already says the number ("Need to talk? 1737")."""
     return contact.name if contact.phone in contact.name else f"{contact.phone} ({contact.name})"

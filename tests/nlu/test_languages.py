@@ -202,6 +202,15 @@ def test_reply_has_the_numbers_the_sentences_and_the_interpreter(code, place):
     assert tis == (KB.country_of(place) in (None, "AU") or place == "FR")
 
 
+@pytest.mark.parametrize("code", sorted({e.code for e in FILE.languages}))
+def test_reply_for_an_unknown_place_fits_one_sms_and_one_whatsapp_message_whole(code):
+    from bot.channels.twilio_text import SMS, WHATSAPP, render
+    markdown = language_reply(KB, code, None)
+    for style in (SMS, WHATSAPP):
+        text = render(markdown, [], style)
+        assert style.fits(text) and text.count("\n") == markdown.count("\n"), (code, style.name)  # nothing cut
+
+
 def test_reply_for_a_place_has_only_that_place():
     reply = language_reply(KB, "pt", "UK")
     assert "116 123" in reply and "999" in reply
