@@ -53,11 +53,17 @@ def samples():
         items += [(code, t) for t in texts]
     for path in sorted((ROOT / "data/nlu").glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    items.append(("en", re.sub(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))", r"\1", line[2:])))
+            items += [("en", text) for text in english_examples(block.get("examples"))]
     return items
+
+
+def english_examples(examples):
+    """Rasa's two forms: a block of "- " lines, or a list of {text: ...}; entity markup removed."""
+    if isinstance(examples, str):
+        texts = [line.strip()[2:] for line in examples.splitlines() if line.strip().startswith("- ")]
+    else:
+        texts = [item["text"] if isinstance(item, dict) else str(item) for item in examples or []]
+    return [re.sub(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))", r"\1", t) for t in texts]
 
 
 def our_codes():

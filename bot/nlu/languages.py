@@ -306,10 +306,12 @@ def language_reply(kb, language: Optional[str], place: Optional[str]) -> str:
     scope = [jurisdiction] if jurisdiction else kb.covered()
     lines: List[str] = [entry.emergency] if entry else []
     for j in scope:
-        # Emergency numbers bare (000, 112, 106: the names would be English words), crisis
-        # lines with their name: short enough for one SMS even with every covered country.
+        # Numbers bare: the names are English words the person may not read, and every covered
+        # country's numbers then fit one SMS. A name that carries the number keeps its words
+        # ("NHS 111 (choose the mental health option)"); for one place, crisis lines keep names.
         emergency = [c.phone for c in j.contacts if c.kind == "emergency" and c.phone]
-        crisis = [_label(c) for c in j.contacts if c.kind == "crisis" and c.phone]
+        crisis = [_label(c) if len(scope) == 1 or c.phone in c.name else c.phone
+                  for c in j.contacts if c.kind == "crisis" and c.phone]
         numbers = ", ".join(emergency) + (f"; crisis: {', '.join(crisis)}" if crisis else "")
         lines.append(f"- **{j.name}**: {numbers}" if len(scope) > 1 else f"**{j.name}**: {numbers}")
     if entry:

@@ -27,14 +27,22 @@ def net():
     return LanguageNet()
 
 
+def _examples(examples):
+    """Rasa's two forms: a block of "- " lines, or a list of {text: ...} (long messages)."""
+    if isinstance(examples, str):
+        return [line.strip()[2:] for line in examples.splitlines() if line.strip().startswith("- ")]
+    return [item["text"] if isinstance(item, dict) else str(item) for item in examples or []]
+
+
+def _plain(text):
+    return re.sub(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))", r"\1", text)
+
+
 def english_messages():
     texts = []
     for path in sorted((ROOT / "data/nlu").glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    texts.append(re.sub(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))", r"\1", line[2:]))
+            texts += [_plain(text) for text in _examples(block.get("examples"))]
     cases = yaml.safe_load((ROOT / "tests/e2e/cases.yml").read_text(encoding="utf-8"))
     for case in cases:
         for turn in case.get("turns", []):
