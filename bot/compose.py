@@ -31,7 +31,7 @@ from bot.knowledge.schema import Contact, Offence
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
     ESSENTIAL, Answer, Button, contact_line, emergency_line, first_sentence, offence_brief, offence_lines, sentence,
-    sources_of, topic_lines,
+    sources_of,
 )
 
 ASKS_FILE = Path(__file__).with_name("asks.yml")
@@ -251,7 +251,7 @@ def _first_steps(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: 
         topic = kb.topic(topic_id)
         if topic and topic.points:
             chosen = _points(topic, frame.text, 1 if len(harms) > 1 else 2)
-            answer.add("What you can do now", topic_lines(chosen), topic.sources, priority=P_LAW + 1,
+            answer.add("What you can do now", chosen, topic.sources, priority=P_LAW + 1,
                        more=button("ask_evidence"))
 
 
@@ -410,7 +410,7 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
         if topic is None or not topic.points or not _applies(topic, frame):
             continue
         chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0))
-        answer.add(topic.title, topic_lines(chosen), topic.sources, priority=priority, more=more)
+        answer.add(topic.title, chosen, topic.sources, priority=priority, more=more)
         answer.legal = True
         added = True
         limit = max(1, limit - 1)
@@ -420,16 +420,22 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
 _CAUTION = re.compile(r"\b(do not|don'?t|never|illegal|before you delete|not an offence to keep)\b", re.I)
 
 
-def _points(topic, question: str, limit: int):
-    """At most `limit` points: those sharing most words with the question, then cautions ("do not
-    screenshot objectionable content"), in the topic's own order. Ladders keep their first steps."""
-    if topic.ordered or len(topic.points) <= limit:
-        return topic.copy(update={"points": topic.points[:limit]})
-    asked = set(answers.words(question or "")) - set(answers.words(" ".join([topic.title] + topic.keywords)))
-    scores = [(-(2 * len(asked & set(answers.words(p.text))) + bool(_CAUTION.search(p.text))), i)
-              for i, p in enumerate(topic.points)]
-    keep = sorted(i for _, i in sorted(scores)[:limit])
-    return topic.copy(update={"points": [topic.points[i] for i in keep]})
+def _points(topic, question: str, limit: int) -> List[str]:
+    """At most `limit` lines of a topic: the points sharing most words with the question, then
+    cautions ("do not screenshot objectionable content"), in the topic's own order. A ladder
+    starts from the rung the question is about ("police did nothing" -> "if nothing happens"),
+    numbered as in the ladder."""
+    words = set(answers.words(question or ""))
+    if topic.ordered:  # the words that name the ladder ("police did nothing") find its rung
+        overlap = [len(words & set(answers.words(p.text))) for p in topic.points]
+        start = overlap.index(max(overlap)) if max(overlap, default=0) > 0 else 0
+        return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][start:start + limit]
+    asked = words - set(answers.words(" ".join([topic.title] + topic.keywords)))  # not the words naming the topic
+    overlap = [len(asked & set(answers.words(p.text))) for p in topic.points]
+    if len(topic.points) <= limit:
+        return [p.text for p in topic.points]
+    scores = [(-(2 * overlap[i] + bool(_CAUTION.search(p.text))), i) for i, p in enumerate(topic.points)]
+    return [topic.points[i].text for i in sorted(i for _, i in sorted(scores)[:limit])]
 
 
 def _applies(topic, frame: Frame) -> bool:

@@ -49,6 +49,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.answers import covered_numbers
+from bot.channels.output import answer_of, button_dicts, text_reply
 from bot.channels.twilio_text import SMS, TextStyle, compose, pack, render
 from bot.knowledge import load_knowledge
 from bot.privacy import forget, forgotten_guard
@@ -165,6 +166,11 @@ class TwilioOutput(OutputChannel):
         await self._queue(text, list(buttons or []))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        answer = answer_of(json_message)
+        if answer is not None:  # an answer from action_answer: within this channel's budget
+            markdown, buttons = text_reply(answer, self.style)
+            await self._queue(markdown, button_dicts(buttons))
+            return
         # The default would send the raw JSON; a text fallback inside it is still worth sending.
         text = json_message.get("text") if isinstance(json_message, dict) else None
         if isinstance(text, str) and text:

@@ -59,6 +59,7 @@ class TextStyle:
 
     name: str
     limit: int  # at most this many characters (UTF-16 code units, as Twilio counts them)
+    first_reply: int  # a first answer's budget: short first, the rest one reply away
     native_emphasis: bool  # WhatsApp: *bold* and _italic_; SMS: words only
     gsm: bool  # SMS: swap typography for GSM-7 and allow fewer characters in UCS-2
 
@@ -76,8 +77,12 @@ class TextStyle:
         return self.length(text) <= self.limit_for(text)
 
 
-SMS = TextStyle("sms", SMS_GSM_LIMIT, native_emphasis=False, gsm=True)
-WHATSAPP = TextStyle("whatsapp", TWILIO_BODY_LIMIT, native_emphasis=True, gsm=False)
+SMS_FIRST_REPLY = 3 * 153  # three GSM-7 segments
+WHATSAPP_FIRST_REPLY = 800  # about the widget's 120 words, one phone screen
+
+SMS = TextStyle("sms", SMS_GSM_LIMIT, SMS_FIRST_REPLY, native_emphasis=False, gsm=True)
+WHATSAPP = TextStyle("whatsapp", TWILIO_BODY_LIMIT, WHATSAPP_FIRST_REPLY, native_emphasis=True, gsm=False)
+MAX_OPTIONS = 2  # numbered options on a text answer: each costs characters a person may pay for
 
 
 def is_gsm7(text: str) -> bool:

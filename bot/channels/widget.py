@@ -20,12 +20,13 @@ import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.limits import PerSenderLimit
+from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
@@ -119,7 +120,7 @@ class WidgetInput(RestInput):
                 return _error(413, "message too long")
             if self._recently_forgotten(request, sender):
                 return _error(410, "this conversation was closed")
-            collector = CollectingOutputChannel()
+            collector = MarkdownCollector()
             with limit.slot(sender) as ok:
                 if not ok:
                     return _error(429, "too many messages at once; please wait for a reply")

@@ -5,7 +5,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.channels.output import answer_of, markdown_reply, plain_reply
+from bot.channels.output import answer_of, button_dicts, markdown_reply, text_reply
+from bot.channels.twilio_text import SMS, render
 
 SLOTS = ("victim_country", "victim_region", "harasser_country", "harms", "platforms", "minor", "asker",
          "place_asked", "opener_shown", "requested_slot")
@@ -61,7 +62,12 @@ class Run:
 
     @property
     def sms(self) -> str:
-        return "\n".join(plain_reply(answer_of(m["custom"]))[0] for m in self.messages if answer_of(m.get("custom")))
+        """The answers as the SMS channel sends them."""
+        bodies = []
+        for answer in self.answers:
+            markdown, buttons = text_reply(answer, SMS)
+            bodies.append(render(markdown, button_dicts(buttons), SMS))
+        return "\n".join(bodies)
 
     @property
     def answers(self):

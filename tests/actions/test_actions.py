@@ -13,7 +13,8 @@ from actions.answer import ActionAnswer
 from actions.fallback import ActionClarify
 from actions.forms import ValidateHarasserPlaceForm
 from bot.knowledge import load_knowledge
-from bot.render import DISCLAIMER, FIRST_REPLY_SMS, FIRST_REPLY_WORDS, words
+from bot.channels.twilio_text import SMS_FIRST_REPLY
+from bot.render import DISCLAIMER, FIRST_REPLY_WORDS, words
 from tests.actions.conftest import entity, harm, make_tracker, place
 
 KB = load_knowledge()
@@ -48,7 +49,7 @@ async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
                            slots={"victim_country": "AU", "harasser_country": "CA"})
     result = await run(ActionAnswer(), tracker)
     sms = result.sms
-    assert len(sms) <= FIRST_REPLY_SMS
+    assert len(sms) <= SMS_FIRST_REPLY
     assert "**" not in sms and "s 474.17A" in sms and DISCLAIMER in sms
 
 
