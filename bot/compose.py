@@ -28,6 +28,7 @@ from bot import answers
 from bot.frame import IMMEDIATE, RISK, SELF, Frame, Place
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.schema import Contact, Offence
+from bot.nlu.text import clauses
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
     ESSENTIAL, Answer, Button, contact_line, emergency_line, first_sentence, offence_brief, offence_lines, sentence,
@@ -41,6 +42,7 @@ OPENER = "I'm so sorry this is happening. It is not your fault, and you're doing
 HELPER_OPENER = "Thank you for looking out for them. None of this is their fault."
 SHORT_OPENER = "I'm so sorry this is happening. It is not your fault."
 MAX_OFFENCES = 3
+BRIEF_OFFENCES = 2  # in a first reply; "More on the law" has them all
 MAX_CONTACTS = 3
 
 # Priorities: lower is shown first and kept longest.
@@ -55,13 +57,15 @@ class Ask:
     place: bool = False
     button: Optional[Button] = None
     contacts: Sequence[str] = ()
+    start: int = 1
 
 
 @lru_cache(maxsize=1)
 def asks() -> Dict[str, Ask]:
     raw = yaml.safe_load(ASKS_FILE.read_text(encoding="utf-8")) or {}
     return {intent: Ask(intent, spec["kind"], tuple(spec.get("topics") or ()), bool(spec.get("place")),
-                        tuple(spec["button"]) if spec.get("button") else None, tuple(spec.get("contacts") or ()))
+                        tuple(spec["button"]) if spec.get("button") else None, tuple(spec.get("contacts") or ()),
+                        int(spec.get("start", 1)))
             for intent, spec in raw.items()}
 
 
@@ -210,7 +214,10 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         _route(kb, frame, answer)
         _platform(kb, frame, harms, answer)
         return
-    offences = offences_for(kb, harms, place, depth=1)
+    offences = offences_for(kb, harms, place, limit=BRIEF_OFFENCES, depth=1)
+    stretch = [h for h in harms if not any(o.harms and o.harms[0] in (h, kb.harms[h].refines) for o in offences)]
+    if offences and stretch:  # the law's name for it is not the person's: say what we understood
+        answer.add(None, [f"It sounds like {_join([kb.harms[h].label for h in stretch])}."], priority=P_LAW + 1)
     if offences:
         laws = {o.law for o in offences}
         heading = f"The law in {place.country_name}" + (f": {offences[0].law}" if len(laws) == 1 else "")
@@ -229,6 +236,28 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
                    sources_of(contacts[:1]), priority=P_REPORT, more=button("ask_report"))
     _route(kb, frame, answer)
     _platform(kb, frame, harms, answer)
+    _next_step(kb, frame, harms, answer)
+
+
+def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:
+    """The first thing to do for the main harm ("don't pay" for sextortion), from its first topic;
+    kept ahead of the law when the person asked about it ("should I just pay?")."""
+    # a harm with a guide of its own ("sextortion", "swatting") first: its first steps are urgent
+    dedicated = next((h for h in harms if h in kb.harms[h].topics), None)
+    topic_id = dedicated or next((t for h in harms for t in kb.harms[h].topics[:1]), None)
+    topic = kb.topic(topic_id, frame.victim.id if frame.victim.known else None) if topic_id else None
+    if topic is None or not topic.points or not _applies(topic, frame):
+        return
+    questions = " ".join(c.text for c in clauses(frame.text) if _QUESTION.search(c.text))
+    if topic.ordered and not set(answers.words(questions)) & set(answers.words(" ".join(p.text for p in topic.points))):
+        first = next((i for i, p in enumerate(topic.points) if _CAUTION.search(p.text)), 0)  # "Don't pay"
+        chosen = [f"{first + 1}. {topic.points[first].text}"]
+    else:
+        chosen = _points(topic, questions or frame.text, 1)
+    asked = set(answers.words(questions)) & set(answers.words(" ".join(chosen)))
+    priority = P_LAW - 2 if dedicated else P_ASKED + 3 if asked else P_NEXT
+    answer.add(topic.title if dedicated else "What to do now", chosen, topic.sources[:1], priority=priority,
+               more=button("ask_evidence"))
 
 
 def _place_given(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
@@ -249,6 +278,8 @@ def _first_steps(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: 
     urgent = sorted(harms, key=lambda h: not kb.harms[h].danger_hint)
     for topic_id in kb.harms[urgent[0]].topics[:1]:
         topic = kb.topic(topic_id)
+        if topic:  # points for one country only wait for the place
+            topic = topic.copy(update={"points": [p for p in topic.points if not p.jurisdictions]})
         if topic and topic.points:
             chosen = _points(topic, frame.text, 1 if len(harms) > 1 else 2)
             answer.add("What you can do now", chosen, topic.sources, priority=P_LAW + 1,
@@ -278,14 +309,16 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
         interpol = kb.topic("interpol")
         truth = interpol.points[0].text if interpol and interpol.points else None
     if detail and route.at_home:
-        lines += route.at_home.steps[:4]
+        lines += route.at_home.steps[:4 if frame.tapped else 1]
     elif not frame.victim.known:
         lines.append("Report to the police where you are and get a reference number.")
+    if detail and route.over_there:
+        lines.append(f"**What works there:** {first_sentence(route.over_there.fastest_lever)}.")
+        if frame.tapped:
+            lines.append(f"**How your case reaches them:** {route.over_there.how_it_reaches_them}")
     if truth:
         lines.append(truth if detail else f"{first_sentence(truth)}.")
     lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2 if detail else 1]]
-    if detail and route.over_there:
-        lines.append(f"**How your case reaches them:** {first_sentence(route.over_there.how_it_reaches_them)}.")
     answer.add(f"Where they are: {where}", lines,
                sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
                priority=priority if detail else P_ROUTE, more=None if detail else button("harasser_overseas"))
@@ -328,7 +361,8 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
     elif spec.kind == "escalation":
         ladder = kb.escalation(place.id) if place.known else None
         topic_ids = [ladder.id] if ladder else ["reference-number", "mp"]
-        _topics(kb, frame, topic_ids, answer, limit=5 if ladder else 3, priority=priority)
+        _topics(kb, frame, topic_ids, answer, limit=2 if ladder else 3, priority=priority, more=spec.button,
+                start=spec.start)
     elif spec.kind == "emergency":
         for section in answers.emergency_answer(kb, place.id if place.known else None).sections:
             answer.add(section.heading, section.lines, section.sources, priority=priority)
@@ -400,7 +434,8 @@ def _report_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answe
 
 
 def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: Answer, limit: int = 3,
-            priority: int = P_ASKED, more: Optional[Button] = None, question: Optional[str] = None) -> bool:
+            priority: int = P_ASKED, more: Optional[Button] = None, question: Optional[str] = None,
+            start: int = 1) -> bool:
     added = False
     place = frame.victim.id if frame.victim.known else None
     # a topic for the person's own country before the general one ("Preserving evidence in New Zealand")
@@ -409,7 +444,7 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
         topic = kb.topic(topic_id, place)
         if topic is None or not topic.points or not _applies(topic, frame):
             continue
-        chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0))
+        chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0), start=start)
         answer.add(topic.title, chosen, topic.sources, priority=priority, more=more)
         answer.legal = True
         added = True
@@ -417,19 +452,21 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
     return added
 
 
+_QUESTION = re.compile(r"\?\s*$|^\s*(should|can|could|do|does|is|how|what|where|who|will|would)\b", re.I)
 _CAUTION = re.compile(r"\b(do not|don'?t|never|illegal|before you delete|not an offence to keep)\b", re.I)
 
 
-def _points(topic, question: str, limit: int) -> List[str]:
+def _points(topic, question: str, limit: int, start: int = 1) -> List[str]:
     """At most `limit` lines of a topic: the points sharing most words with the question, then
     cautions ("do not screenshot objectionable content"), in the topic's own order. A ladder
     starts from the rung the question is about ("police did nothing" -> "if nothing happens"),
     numbered as in the ladder."""
     words = set(answers.words(question or ""))
-    if topic.ordered:  # the words that name the ladder ("police did nothing") find its rung
-        overlap = [len(words & set(answers.words(p.text))) for p in topic.points]
-        start = overlap.index(max(overlap)) if max(overlap, default=0) > 0 else 0
-        return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][start:start + limit]
+    if topic.ordered:  # the words that name the ladder ("police did nothing") find its rung, from `start`
+        overlap = [len(words & set(answers.words(p.text))) if i >= start else -1
+                   for i, p in enumerate(topic.points, 1)]
+        first = overlap.index(max(overlap)) if max(overlap, default=0) > 0 else start - 1
+        return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][first:first + limit]
     asked = words - set(answers.words(" ".join([topic.title] + topic.keywords)))  # not the words naming the topic
     overlap = [len(asked & set(answers.words(p.text))) for p in topic.points]
     if len(topic.points) <= limit:

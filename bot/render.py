@@ -224,30 +224,32 @@ def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]
            ) -> Tuple[List[Section], List[Button]]:
     """The sections to show and the buttons, within `fits(sections, buttons)`.
 
-    Least important sections are left out first, each one with a `more` button offered in its
-    place; the last one left is cut line by line before it too is left out (never a heading
-    without its lines). Safety lines (priority ESSENTIAL) always stay."""
-    def buttons_for(kept):
+    The least important section goes first: cut line by line while that is enough, else left
+    out; either way its `more` button is offered in its place ("More on the law"). Never a
+    heading without its lines. Safety lines (priority ESSENTIAL) always stay."""
+    offered: List[Section] = []
+
+    def buttons_for() -> List[Button]:
         buttons = list(answer.buttons)
-        for section in answer.sections:
-            if section not in kept and section.more and section.more[1] not in {p for _, p in buttons}:
+        for section in offered:
+            if section.more and section.more[1] not in {p for _, p in buttons}:
                 buttons.insert(0, section.more)
         return buttons
 
     kept = list(answer.sections)
     order = {id(s): i for i, s in enumerate(answer.sections)}
     for section in sorted(answer.sections, key=lambda s: (-s.priority, -order[id(s)])):
-        if fits(kept, buttons_for(kept)) or section.priority == ESSENTIAL:
+        if fits(kept, buttons_for()) or section.priority == ESSENTIAL:
             break
-        if len([s for s in kept if s.priority != ESSENTIAL]) == 1:
-            while len(section.lines) > 1 and not fits(kept, buttons_for(kept)):
-                shorter = Section(section.heading, section.lines[:-1], section.sources, section.priority, section.more)
-                kept[kept.index(section)] = shorter
-                section = shorter
-            if fits(kept, buttons_for(kept)) or not section.more:
-                break
-        kept.remove(section)
-    return kept, buttons_for(kept)
+        offered.append(section)
+        index = kept.index(section)
+        for size in range(len(section.lines) - 1, 0, -1):
+            kept[index] = Section(section.heading, section.lines[:size], section.sources, section.priority,
+                                  section.more)
+            if fits(kept, buttons_for()):
+                return kept, buttons_for()
+        kept.pop(index)
+    return kept, buttons_for()
 
 
 BRIEF_SOURCES = 2  # a first reply shows this many sources; the rest are one tap away

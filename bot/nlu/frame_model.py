@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from bot.nlu.text import Piece, clauses, clean
 
 NONE = "none"
+SHORT_CLAUSE, SHORT_CLAUSE_THRESHOLD = 5, 0.75  # words; the score a clause this short needs
 
 
 @dataclass
@@ -103,12 +104,15 @@ class FrameModel:
         if not pieces or not self.harm_models:
             return []
         x = self._features(p.text for p in pieces)
+        # A short clause ("should I just pay?") says little on its own: it needs more certainty.
+        needed = np.array([self.harm_threshold if len(p.text.split()) > SHORT_CLAUSE or p is pieces[-1]
+                           else max(self.harm_threshold, SHORT_CLAUSE_THRESHOLD) for p in pieces])
         found = []
         for harm, model in self.harm_models.items():
-            scores = model.predict_proba(x)[:, 1]
-            best = int(np.argmax(scores))
-            if scores[best] >= self.harm_threshold:
-                found.append(Found(harm, float(scores[best]), pieces[best]))
+            margin = model.predict_proba(x)[:, 1] - needed
+            best = int(np.argmax(margin))
+            if margin[best] >= 0:
+                found.append(Found(harm, float(margin[best] + needed[best]), pieces[best]))
         return sorted(found, key=lambda f: -f.score)
 
     def read_asks(self, text: str, pieces: Optional[List[Piece]] = None) -> List[Found]:
