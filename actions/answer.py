@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import KnowledgeAction
@@ -12,7 +12,7 @@ from actions.frame import frame_from_tracker
 from bot.compose import compose
 from bot.places import UNKNOWN
 
-HARASSER_FORM = "harasser_place_form"
+HARASSER_PLACE_NEEDED = "harasser_place_needed"
 
 
 class ActionAnswer(KnowledgeAction):
@@ -35,8 +35,10 @@ class ActionAnswer(KnowledgeAction):
             self.send(dispatcher, reply.answer)
             if reply.answer.opener:
                 events.append(SlotSet("opener_shown", True))
-        if reply.ask_harasser_place:
-            return events + [FollowupAction(HARASSER_FORM)]
+        if reply.ask_harasser_place:  # a rule starts the form (data/rules/places.yml)
+            return events + [SlotSet(HARASSER_PLACE_NEEDED, True)]
+        if tracker.get_slot(HARASSER_PLACE_NEEDED):
+            events.append(SlotSet(HARASSER_PLACE_NEEDED, False))
         if reply.ask_place:
             dispatcher.utter_message(response="utter_ask_place")
             events.append(SlotSet("place_asked", True))

@@ -105,7 +105,7 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
         reply.answer = answer
         return reply
 
-    if focus == "harasser_overseas" and not frame.harasser.said:
+    if frame.intent == "harasser_overseas" and not frame.harasser.said:
         reply.ask_harasser_place = True
     if frame.new_harms or (focus == DESCRIBE_HARM and frame.harms):
         _opener(frame, answer)

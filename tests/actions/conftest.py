@@ -9,7 +9,7 @@ from bot.channels.output import answer_of, button_dicts, markdown_reply, text_re
 from bot.channels.twilio_text import SMS, render
 
 SLOTS = ("victim_country", "victim_region", "harasser_country", "harms", "platforms", "minor", "asker",
-         "place_asked", "opener_shown", "requested_slot")
+         "place_asked", "opener_shown", "requested_slot", "harasser_place_needed")
 
 
 def make_tracker(text: str = "", intent: str = "greet", entities: Optional[List[Dict]] = None,
