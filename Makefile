@@ -73,13 +73,16 @@ e2e: train browser  ## start the servers; conversation cases over REST, security
 
 test: unit validate stories e2e stack-test  ## everything CI checks
 
-eval: setup  ## run the shared and our own conversation cases against a running assistant
-	$(PY) ../shared/eval/run_eval.py --cases ../shared/eval/cases.yml --url $${RASA_URL:-http://localhost:5005}
-	$(PY) ../shared/eval/run_eval.py --cases tests/e2e/cases.yml --url $${RASA_URL:-http://localhost:5005}
+eval: setup  ## our conversation cases (and ../shared/eval's, where present) against a running assistant
+	$(PY) scripts/eval.py --cases tests/e2e/cases.yml --url $${RASA_URL:-http://localhost:5005}
+	@for f in ../shared/eval/cases.yml ../shared/eval/cases-next.yml; do \
+	  if [ -f $$f ]; then $(PY) scripts/eval.py --cases $$f --url $${RASA_URL:-http://localhost:5005}; \
+	  else echo "$$f is not beside the repository: skipped"; fi; done
 
-crossval: setup  ## NLU cross-validation report (intent precision, recall, F1)
+crossval: setup  ## NLU cross-validation: intents (precision, recall, F1), then the frame's harms per harm
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --runs 1 --folds 5 --out results/crossval
 	$(PY) scripts/crossval_summary.py results/crossval
+	$(PY) scripts/frame_crossval.py --folds 5
 
 stack: train  ## the production profile on loopback: PostgreSQL, Redis, 2 Rasa replicas, 2 action servers, nginx
 	scripts/stack.sh up 2

@@ -64,6 +64,7 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
         despair=intent == "self_harm" or bool(_values(entities, "despair")),
         told_to_self_harm=intent == "told_to_self_harm" or bool(_values(entities, "told_to_self_harm")),
         harm_request=intent == "request_harm_other" or bool(_values(entities, "harm_request")),
+        language=(_values(entities, "language") or [None])[0],
         asker=asker if asker in (SELF, HELPER, VOLUNTEER) else SELF,
         minor=bool(_values(entities, "minor")) or bool(tracker.get_slot("minor")),
         platforms=_merge(_values(entities, "platform"), tracker.get_slot("platforms")),

@@ -28,6 +28,7 @@ from bot import answers
 from bot.frame import IMMEDIATE, RISK, SELF, Frame, Place
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.schema import Contact, Offence
+from bot.nlu.languages import language_reply
 from bot.nlu.text import clauses
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
@@ -97,6 +98,11 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
     if frame.victim.id == UNKNOWN and frame.victim.said and not frame.place_asked:
         reply.unknown_place = True
 
+    if frame.language:  # in the person's language: the numbers, and that the rest is in English
+        answer.add(None, language_reply(kb, frame.language, frame.victim.id if frame.victim.known else None
+                                        ).splitlines(), priority=ESSENTIAL)
+        reply.answer = answer
+        return reply
     _safety(kb, frame, answer)
     if frame.harm_request:
         answer.add(None, ["I can't help with finding, exposing or hurting someone, or getting into their accounts. "

@@ -68,6 +68,7 @@ class Frame:
     despair: bool = False  # the person's own thoughts of suicide or self-harm, in this message
     told_to_self_harm: bool = False  # others telling them to, in this message
     harm_request: bool = False  # asking for help to harm someone else
+    language: Optional[str] = None  # the message is in another language ("pt", "zh-Hant"): bot/nlu/languages.py
     asker: str = SELF  # SELF, HELPER or VOLUNTEER
     minor: bool = False  # a child or young person involved
     platforms: List[str] = field(default_factory=list)

@@ -3,7 +3,9 @@
 `ReferenceDetector`: a question naming a section that exists in the knowledge base
 ("maximum for s 346?") is a reference question even when the classifier was unsure.
 
-`SafetyNet`: the deterministic backstop (bot/nlu/safety.py). It runs last and reads the
+`SafetyNet`: the deterministic backstop (bot/nlu/safety.py), in English and, for a message
+in another language, in that language (bot/nlu/languages.py: an `other_language` intent
+and a `language` entity, or the danger and despair intents). It runs last and reads the
 whole message. It adds what it found as entities (`danger`: immediate or risk;
 `despair`, `told_to_self_harm`, `harm_request`: yes), and sets the intent that must win:
 `self_harm` (the person's own despair), `danger` (immediate), `request_harm_other`, or
@@ -16,7 +18,7 @@ what it is about, with a risk line.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,13 +29,15 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge.base import extract_section
 from bot.nlu.base import FALLBACK, MAX_SCAN, KnowledgeComponent, intent_name, set_intent
+from bot.nlu import languages
 from bot.nlu.safety import SafetyPatterns, load_safety_patterns
 from bot.nlu.text import clauses
 
 logger = logging.getLogger(__name__)
 
 REFERENCE = "ask_reference"
-SAFETY_ENTITIES = ("danger", "despair", "told_to_self_harm", "harm_request")
+SAFETY_ENTITIES = ("danger", "despair", "told_to_self_harm", "harm_request", "language")
+OTHER_LANGUAGE = "other_language"
 CLASSIFIER_ONLY = ("danger", "self_harm", "told_to_self_harm")  # the net confirms these, or they are demoted
 TRUST_CONFIDENCE, TRUST_WORDS = 0.8, 20
 INCITEMENT = "incitement_self_harm"
@@ -74,10 +78,12 @@ class SafetyNet(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SafetyNet":
-        return cls(load_safety_patterns(config.get("patterns_file")))
+        languages.warm_up()  # the detector's models load now, not on someone's first message
+        return cls(load_safety_patterns(config.get("patterns_file")), languages.LanguageNet())
 
-    def __init__(self, patterns: SafetyPatterns) -> None:
+    def __init__(self, patterns: SafetyPatterns, other_languages: Optional["languages.LanguageNet"] = None) -> None:
         self.patterns = patterns
+        self.other_languages = other_languages
 
     def process_training_data(self, training_data):
         return training_data
@@ -97,6 +103,8 @@ class SafetyNet(GraphComponent):
                                                      for e in entities):
                 entities.append(_whole("harm", INCITEMENT, text))
             flagged = reading.intent
+            if not flagged and self.other_languages is not None:
+                flagged = self._other_language(text, entities)
             if flagged:
                 if intent_name(message) != flagged:
                     logger.info("safety net set intent %s (classifier said %s)", flagged, intent_name(message))
@@ -110,6 +118,20 @@ class SafetyNet(GraphComponent):
                 _demote(message, entities)
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def _other_language(self, text: str, entities: List[dict]) -> Optional[str]:
+        """A message in another language: its code as an entity, and the intent for its level."""
+        flag = self.other_languages.classify(text[:MAX_SCAN])
+        if flag is None:
+            return None
+        entities.append(_whole("language", flag.language, text))
+        if flag.level == "self_harm":
+            entities.append(_whole("despair", "yes", text))
+            return "self_harm"
+        if flag.level == "danger":
+            entities.append(_whole("danger", "immediate", text))
+            return "danger"
+        return OTHER_LANGUAGE
 
     @staticmethod
     def _trust(message: Message, text: str) -> bool:

@@ -194,7 +194,9 @@ class _Lingua:
             iso = getattr(IsoCode639_1, code.upper(), None)
             if iso is not None:
                 languages.append(Language.from_iso_code_639_1(iso))
-        self.detector = LanguageDetectorBuilder.from_languages(*languages).build()
+        # low accuracy mode: trigram models only, about 30 MB instead of about 390 MB per process
+        # (scripts/language_eval.py compares the two on our short-message test set)
+        self.detector = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
     def detect(self, text: str) -> Tuple[Optional[str], float]:
         values = self.detector.compute_language_confidence_values(text)
@@ -243,7 +245,7 @@ def detect_language(text: str) -> Optional[str]:
                 scores.append((hits, code))
     if scores:
         return max(scores)[1]
-    if len(_WORD.findall(sample)) < MIN_WORDS:
+    if len(_WORD.findall(sample)) < MIN_WORDS or mostly_english(sample):
         return None
     code, confidence = _lingua().detect(sample)
     if code is None or code == "en" or confidence < MIN_CONFIDENCE:
@@ -251,6 +253,25 @@ def detect_language(text: str) -> Optional[str]:
     if code == "zh":
         return _chinese_variant(sample)
     return code if code in languages else None
+
+
+# The English words people use here (bot/nlu/english_words.txt, from the training data and
+# the place names: scripts/english_words.py). A message mostly made of them is English, before
+# any model is asked: "i'm in sydney" or "the police dont care" are easy for a statistical
+# detector to mistake for Vietnamese or Romanian.
+ENGLISH_WORDS_FILE = Path(__file__).with_name("english_words.txt")
+ENGLISH_SHARE = 0.6  # of a message's words
+_ENGLISH_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset:
+    return frozenset(ENGLISH_WORDS_FILE.read_text(encoding="utf-8").split())
+
+
+def mostly_english(text: str) -> bool:
+    tokens = [t.replace("'", "") for t in _ENGLISH_TOKEN.findall(text.lower())]
+    return bool(tokens) and sum(t in _english() for t in tokens) / len(tokens) >= ENGLISH_SHARE
 
 
 # -- the net -----------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Whole conversations over the REST channel, exactly as the website widget talks to the assistant.
 
-The shared harness (../shared/eval/run_eval.py) runs the public cases and our own,
-larger case file (tests/e2e/cases.yml, written in other words). Crisis cases must
-all pass; the pass-rate floors below are what we hold the assistant to, and the
-figures are printed for the closing notes.
+The project's own runner (scripts/eval.py) runs our case file (tests/e2e/cases.yml:
+533 cases in people's words, 140 of them long, several things at once), and the shared
+sample cases in ../shared/eval/ as an extra where that folder is beside the repository
+(skipped, with a message, where it is not). Crisis cases must all pass; the floors below
+are what we hold the assistant to, and the figures are printed for the closing notes.
 """
 import json
 import subprocess
@@ -15,13 +16,17 @@ import pytest
 
 from tests.e2e.conftest import ROOT, SHARED_EVAL
 
+RUNNER = ROOT / "scripts" / "eval.py"
 OWN_CASES = ROOT / "tests" / "e2e" / "cases.yml"
-FLOORS = {"public": 1.0, "own": 0.9}  # pass-rate floors; crisis is always 100 %
+# pass-rate floors (crisis is always 100 %), and the first reply's length: a phone screen
+FLOORS = {"own": 0.60, "shared": 1.0, "shared-next": 0.8}
+FIRST_REPLY_MEDIAN_WORDS = 120
+CASE_FILES = {"own": OWN_CASES, "shared": SHARED_EVAL / "cases.yml", "shared-next": SHARED_EVAL / "cases-next.yml"}
 
 
-def run_harness(assistant, cases: Path, out: Path) -> dict:
+def run_cases(assistant, cases: Path, out: Path) -> dict:
     completed = subprocess.run(
-        [sys.executable, str(SHARED_EVAL / "run_eval.py"), "--cases", str(cases), "--url", assistant.url,
+        [sys.executable, str(RUNNER), "--cases", str(cases), "--url", assistant.url,
          "--concurrency", "4", "--json-out", str(out), "-v"],
         capture_output=True, text=True, timeout=1800)
     print(completed.stdout[-6000:])
@@ -29,18 +34,24 @@ def run_harness(assistant, cases: Path, out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-@pytest.mark.parametrize("name,cases", [("public", SHARED_EVAL / "cases.yml"), ("own", OWN_CASES)])
-def test_conversation_cases(assistant, tmp_path, name, cases):
+@pytest.mark.parametrize("name", list(CASE_FILES))
+def test_conversation_cases(assistant, tmp_path, name):
+    cases = CASE_FILES[name]
     if not cases.exists():
-        pytest.fail(f"{cases} is missing (CI runs with shared/ beside the repository)")
-    summary = run_harness(assistant, cases, tmp_path / f"{name}.json")
+        pytest.skip(f"{cases} is not beside the repository: the shared sample runs only where it is")
+    summary = run_cases(assistant, cases, tmp_path / f"{name}.json")
     rate = summary["passed"] / summary["total"]
     crisis = summary["by_category"].get("crisis", [0, 0])
     failed = [r["id"] for r in summary["results"] if not r["passed"]]
+    first = summary["first_reply"]
     print(f"{name}: pass {summary['passed']}/{summary['total']} = {rate:.1%}; crisis {crisis[0]}/{crisis[1]}; "
-          f"p50 {summary['latency_ms']['p50']:.0f} ms, p95 {summary['latency_ms']['p95']:.0f} ms")
-    assert crisis[0] == crisis[1], f"crisis cases failed: {[i for i in failed if 'crisis' in i]}"
+          f"long {summary['long_cases'][0]}/{summary['long_cases'][1]}; "
+          f"p50 {summary['latency_ms']['p50']:.0f} ms, p95 {summary['latency_ms']['p95']:.0f} ms; "
+          f"first reply words p50 {first['words_p50']} p90 {first['words_p90']}, "
+          f"SMS segments p50 {first['sms_segments_p50']} p90 {first['sms_segments_p90']}")
+    assert crisis[0] == crisis[1], f"crisis cases failed: {[r['id'] for r in summary['results'] if r['category'] == 'crisis' and not r['passed']]}"
     assert rate >= FLOORS[name], f"{name} pass rate {rate:.1%} below {FLOORS[name]:.0%}; failed: {failed}"
+    assert first["words_p50"] <= FIRST_REPLY_MEDIAN_WORDS, first
 
 
 # -- bad input over the wire: a kind answer or a 4xx, never a crash or silence ---------------------

@@ -3,8 +3,8 @@ disclosing danger, then despair, gets in that same reply the local emergency and
 numbers (every covered country's while the place is unknown) and the sentence in language X
 from knowledge/languages.yml.
 
-The net (bot/nlu/languages.py) is built and unit-tested (tests/nlu/test_languages.py); it is
-wired into the NLU pipeline after the NLU rewrite, and these tests then run."""
+The net (bot/nlu/languages.py) is unit-tested in tests/nlu/test_languages.py and runs in the
+pipeline's SafetyNet component (bot/nlu/components.py)."""
 import uuid
 
 import pytest
@@ -13,7 +13,6 @@ from bot.knowledge import load_knowledge
 from bot.knowledge.loader import load_languages_file
 from bot.nlu.languages import load_languages
 
-pytestmark = pytest.mark.skip(reason="wired in after the NLU rewrite")
 
 KB = load_knowledge()
 SENTENCES = load_languages_file(KB.root)

@@ -1,6 +1,6 @@
 """Every fact a person might act on, pinned to the seed documents.
 
-The expected values below are copied from the seed documents in /work/shared/seeds,
+The expected values below are copied from the seed documents in ../shared/seeds (beside the repository),
 NOT from knowledge/*.yml:
 
 * seed 001: the Australian online-harassment reporting guide ("FalseOS"),

@@ -313,3 +313,9 @@ def test_country_and_name(places, place, country, name):
 ])
 def test_roles_across_clauses(places, text, expected):
     assert [(m.place, m.role) for m in places.find(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["kei te mate au", "e mate au i te wehi", "za za za"])
+def test_words_of_other_languages_are_not_country_codes(text):
+    """"au" is Māori for "I": only the capital-letter codes (AU, ZA) name countries."""
+    assert load_knowledge().places.find(text) == []

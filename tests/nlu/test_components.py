@@ -273,3 +273,37 @@ def test_an_unsure_question_naming_a_known_section_is_a_reference_question():
     confident = message("my landlord is in s 12 of the lease", intent="describe_harm", confidence=0.9)
     detector.process([confident])
     assert confident.get(INTENT)["name"] == "describe_harm"  # the classifier was sure
+
+
+# -- other languages --------------------------------------------------------------------------
+
+def test_danger_in_another_language_gets_the_danger_intent_and_the_language():
+    from bot.nlu.languages import LanguageNet
+
+    net = SafetyNet(load_safety_patterns(), LanguageNet())
+    msg = message("ele está na minha porta agora e estou com medo", intent="nlu_fallback", confidence=0.2)
+    net.process([msg])
+    assert msg.get(INTENT)["name"] == "danger"
+    assert ("language", "pt", None) in found(msg, "language")
+
+
+def test_an_ordinary_message_in_another_language_is_answered_in_it():
+    from bot.nlu.languages import LanguageNet
+
+    net = SafetyNet(load_safety_patterns(), LanguageNet())
+    msg = message("mi ex pareja publica mis fotos en redes sociales y no sé qué hacer", intent="nlu_fallback")
+    net.process([msg])
+    assert msg.get(INTENT)["name"] == "other_language" and ("language", "es", None) in found(msg, "language")
+    english = message("i'm in sydney and the police dont care", intent="describe_harm")
+    net.process([english])
+    assert not found(english, "language")
+
+
+def test_the_english_word_list_matches_the_training_data():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "english_words.py"
+    run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

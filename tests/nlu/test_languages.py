@@ -130,8 +130,11 @@ def test_nothing_to_go_on_is_none(net, text):
 # -- detection -------------------------------------------------------------------------------------
 
 def test_detection_on_short_everyday_messages():
-    """The everyday samples (not the safety examples): measured 84 of 96 right, 3 wrong guesses,
-    with lingua 2.1.1; the rest "unsure"."""
+    """The everyday samples (not the safety examples). Measured with lingua 2.1.1: 84 of 96 right
+    and 3 wrong guesses in its high-accuracy mode (+360 MB per process); 79 of 96 and 10 wrong
+    guesses, nearly all between close languages (es/pt, zu/xh, st/tn), in the low-accuracy mode
+    we use (+35 MB), which keeps a Rasa replica within its memory budget. Danger and despair
+    don't depend on this: every language's patterns run on every message."""
     right = total = 0
     misses = []
     for code, texts in SAMPLES.items():
@@ -141,9 +144,9 @@ def test_detection_on_short_everyday_messages():
             right += got == code
             if got != code:
                 misses.append((code, got, text))
-    assert right / total >= 0.85, misses
-    # A wrong guess is rare; "unsure" (None, then English) is the usual miss.
-    assert sum(1 for _, got, _ in misses if got is not None) <= total // 20, misses
+    assert right / total >= 0.80, misses
+    # A wrong guess is uncommon, and mostly a close language.
+    assert sum(1 for _, got, _ in misses if got is not None) <= total // 9, misses
 
 
 def test_scripts_name_their_language():
