@@ -314,14 +314,19 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
     if not truth:
         interpol = kb.topic("interpol")
         truth = interpol.points[0].text if interpol and interpol.points else None
-    if detail and route.at_home:
-        lines += route.at_home.steps[:4 if frame.tapped else 1]
+    if detail and route.at_home:  # at home: the report, and asking police to reach out abroad
+        steps = [step for step in route.at_home.steps if not _IMMEDIATE_STEP.match(step)]
+        key = [step for step in steps if _INTERPOL.search(step)][:1]
+        lines += (steps[:4] if frame.tapped else _unique(steps[:1] + key))
     elif not frame.victim.known:
         lines.append("Report to the police where you are and get a reference number.")
     if detail and route.over_there:
-        lines.append(f"**What works there:** {first_sentence(route.over_there.fastest_lever)}.")
-        if frame.tapped:
-            lines.append(f"**How your case reaches them:** {route.over_there.how_it_reaches_them}")
+        there = route.over_there
+        reach = [x for x in _sentences(there.how_it_reaches_them) if _INTERPOL.search(x)]
+        if reach:
+            lines.append(f"**How your case reaches them:** {' '.join(sentence(x) for x in reach[:3 if frame.tapped else 1])}")
+        lever = next((x for x in _sentences(there.fastest_lever) if len(x.split()) > 8), first_sentence(there.fastest_lever))
+        lines.append(f"**What works there:** {sentence(lever)}")
     if truth:
         lines.append(truth if detail else f"{first_sentence(truth)}.")
     lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2 if detail else 1]]
@@ -458,6 +463,8 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
     return added
 
 
+_IMMEDIATE_STEP = re.compile(r"^\s*If you are in immediate danger", re.I)  # the safety line says it
+_INTERPOL = re.compile(r"INTERPOL|National Central Bureau|\bNCB\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^\s*(should|can|could|do|does|is|how|what|where|who|will|would)\b", re.I)
 _CAUTION = re.compile(r"\b(do not|don'?t|never|illegal|before you delete|not an offence to keep)\b", re.I)
 
@@ -526,6 +533,14 @@ def _buttons(frame: Frame, answer: Answer) -> None:
         candidate = button(intent)
         if candidate:
             answer.offer(candidate)
+
+
+def _sentences(text: str) -> List[str]:
+    return [x.strip() for x in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text or "") if x.strip()]
+
+
+def _unique(items: Sequence[str]) -> List[str]:
+    return [x for i, x in enumerate(items) if x not in items[:i]]
 
 
 def _join(items: Sequence[str]) -> str:

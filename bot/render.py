@@ -27,6 +27,7 @@ FIRST_REPLY_WORDS = 125  # the widget's budget for one answer: about 120 words, 
 
 Button = Tuple[str, str]  # (title, payload)
 ESSENTIAL = 0  # a section with this priority is never left out (safety lines)
+OPENER_PRIORITY = 19  # the opener is kept before the law; a text channel may give it up (bot/channels/output.py)
 
 
 @dataclass
@@ -195,19 +196,19 @@ def words(text: str) -> int:
     return len([t for t in re.sub(r"https?://\S+", "link", text or "").split() if re.search(r"\w", t)])
 
 
-def _ordered(answer: Answer, sections: List[Section]) -> List[object]:
+def _ordered(answer: Answer, sections: List[Section]) -> List[Section]:
     """Safety lines first, then the opener, then the rest in order."""
-    essential = [s for s in sections if s.priority == ESSENTIAL]
-    rest = [s for s in sections if s.priority != ESSENTIAL]
-    return essential + ([answer.opener] if answer.opener else []) + rest
+    return [s for s in sections if s.priority == ESSENTIAL] + [s for s in sections if s.priority != ESSENTIAL]
+
+
+def _with_opener(answer: Answer) -> List[Section]:
+    opener = [Section(None, [answer.opener], priority=OPENER_PRIORITY)] if answer.opener else []
+    return opener + list(answer.sections)
 
 
 def _markdown_parts(answer: Answer, sections: List[Section], max_sources: int) -> List[str]:
     parts: List[str] = []
     for section in _ordered(answer, sections):
-        if isinstance(section, str):
-            parts.append(section)
-            continue
         block = [f"**{section.heading}**"] if section.heading else []
         bullets = len(section.lines) > 1
         block += [f"- {line}" if bullets and not re.match(r"^\d+\. ", line) else line for line in section.lines]
@@ -215,7 +216,7 @@ def _markdown_parts(answer: Answer, sections: List[Section], max_sources: int) -
     sources = _unique([url for s in sections for url in s.sources] + answer.extra_sources)
     if sources and max_sources:
         parts.append("Sources: " + ", ".join(sources[:max_sources]))
-    if answer.legal and any(s.priority != ESSENTIAL for s in sections):
+    if answer.legal and any(s.priority not in (ESSENTIAL, OPENER_PRIORITY) for s in sections):
         parts.append(f"_{DISCLAIMER}_")
     return parts
 
@@ -236,9 +237,10 @@ def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]
                 buttons.insert(0, section.more)
         return buttons
 
-    kept = list(answer.sections)
-    order = {id(s): i for i, s in enumerate(answer.sections)}
-    for section in sorted(answer.sections, key=lambda s: (-s.priority, -order[id(s)])):
+    everything = _with_opener(answer)
+    kept = list(everything)
+    order = {id(s): i for i, s in enumerate(everything)}
+    for section in sorted(everything, key=lambda s: (-s.priority, -order[id(s)])):
         if fits(kept, buttons_for()) or section.priority == ESSENTIAL:
             break
         offered.append(section)
@@ -272,7 +274,7 @@ def render_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[in
             return fits(text, buttons)
         return max_words is None or words(text) <= max_words
 
-    sections, buttons = fitted(answer, ok)
+    sections, buttons = fitted(answer, ok) if (fits or max_words) else (_with_opener(answer), list(answer.buttons))
     return text_of(sections), buttons
 
 

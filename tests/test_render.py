@@ -44,6 +44,7 @@ def test_the_least_important_sections_go_first_and_come_back_as_buttons():
 def test_safety_lines_come_first_and_always_stay():
     text, _ = render_markdown(budgeted(), max_words=5)
     assert text.startswith("If you ever feel in danger, call 000.")
+    text, _ = render_markdown(budgeted(), max_words=20)
     assert text.index("I'm so sorry.") > text.index("call 000")
 
 

@@ -48,6 +48,12 @@ def text_reply(answer: Answer, style: TextStyle) -> Tuple[str, List[Button]]:
         return style.length(body) <= budget and style.fits(body)
 
     markdown, buttons = render_markdown(answer, max_sources=1, fits=fits)
+    if answer.opener and answer.sections and markdown.count("\n\n") < 3:
+        # three SMS are tight: when the opener crowds out the law or where to report, give it up
+        plain = Answer.from_dict({**answer.as_dict(), "opener": None})
+        without = render_markdown(plain, max_sources=1, fits=fits)
+        if without[0].count("**") > markdown.count("**"):
+            markdown, buttons = without
     return markdown, buttons[:MAX_OPTIONS]
 
 
