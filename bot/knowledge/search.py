@@ -100,6 +100,13 @@ def _fold(text: str) -> str:
     return re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", ""), text)
 
 
+@lru_cache(maxsize=65536)
+def stem_of(token: str) -> str:
+    """The search word for one word as written ("Threatening" -> "threaten"); "" for punctuation."""
+    found = re.findall(r"[a-z0-9]+", _fold(token))
+    return _stem(found[0]) if found else ""
+
+
 def words(text: str) -> List[str]:
     """Search words: lower case, no stop words, stemmed ("Threatening messages" -> ["threaten", "messag"])."""
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", _fold(text or "")) if w not in _STOP_WORDS]
@@ -130,7 +137,7 @@ def section_key(section: str) -> str:
     return numbers[-1].lower() if numbers else section.lower()
 
 
-def _typed_section(query: str) -> Optional[str]:
+def typed_section(query: str) -> Optional[str]:
     """The query is nothing but a (perhaps half-typed) section: "474.1", "s 26", "2261"."""
     match = _BARE_SECTION.fullmatch(query or "")
     return match.group(1).lower() if match else None
@@ -151,6 +158,11 @@ _DATE = re.compile(r"\b(\d{1,2} )?(January|February|March|April|May|June|July|Au
                    r"|December) (\d{4})\b")
 _FORCE_TEXT = re.compile(r"\b(in force|in operation|commenced|came into force|into effect|since \d)", re.I)
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
+
+
+def without_possessive(text: str) -> str:
+    """"South Africa's" -> "South Africa" (the place resolver knows the name, not the possessive)."""
+    return _POSSESSIVE.sub(r"\1", text)
 # Words that add nothing to a place ("contacts in Joburg", "numbers for the States").
 _PLACE_ONLY = frozenset(words("contacts contact numbers number phone lines line help helplines services service "
                               "support reporting report who call please"))
@@ -444,6 +456,9 @@ class SearchIndex:
         self.contact_head = [d.role == "head" and d.passage.kind == "contact" for d in self.docs]
         self.dated = [bool(_DATE.search(d.passage.text)) for d in self.docs]
         self.in_force = [d.role == "commenced" or bool(_FORCE_TEXT.search(d.passage.text)) for d in self.docs]
+        self.by_entry: Dict[int, List[int]] = {}
+        for i, d in enumerate(self.docs):
+            self.by_entry.setdefault(id(d.entry), []).append(i)
         self.sections: Dict[str, List[int]] = {}
         for i, d in enumerate(self.docs):
             if isinstance(d.entry, Offence):
@@ -458,7 +473,7 @@ class SearchIndex:
 
     def scores(self, query: str, place: Optional[str] = None, only: Optional[str] = None) -> Scores:
         """The passages that match, each with its score."""
-        query = _POSSESSIVE.sub(r"\1", (query or "").strip()[:500])  # "South Africa's" -> "South Africa"
+        query = without_possessive((query or "").strip()[:500])
         if not query:
             return {}
         found = [m for m in self.kb.places.find(query) if m.place not in (ABROAD, UNKNOWN)]
@@ -525,9 +540,18 @@ class SearchIndex:
                 hit.passages.append((doc.passage, value))
         return sorted(hits.values(), key=lambda h: -h.score)[:max(limit, 0)]
 
+    def highlight_terms(self, query: str) -> Tuple[Set[str], Optional[str]]:
+        """What to mark in a result: the stemmed query words (not the place it names, not the parts of
+        a section number) and the section number itself."""
+        query = without_possessive((query or "").strip()[:500])
+        found = [m for m in self.kb.places.find(query) if m.place not in (ABROAD, UNKNOWN)]
+        section = extract_section(query) or typed_section(query)
+        terms = set(words(_without(query, found)))
+        return (terms - set(words(section)) if section else terms), section
+
     def roles(self, entry: Any) -> List[Tuple[str, Passage]]:
         """All of an entry's passages with the field each comes from, in the entry's own order."""
-        return [(d.role, d.passage) for d in self.docs if d.entry is entry]
+        return [(self.docs[i].role, self.docs[i].passage) for i in self.by_entry.get(id(entry), [])]
 
     # -- parts of the score ------------------------------------------------------------------
 
@@ -536,7 +560,7 @@ class SearchIndex:
         exact = self.sections.get(wanted, []) if wanted else []
         for i in exact:
             scores[i] = scores.get(i, 0.0) + SECTION_BONUS * (1.2 if self.docs[i].role == "head" else 1.0)
-        typed = _typed_section(query)
+        typed = typed_section(query)
         if typed and not exact:
             for key, indexes in self.sections.items():
                 if key.startswith(typed):
@@ -552,9 +576,14 @@ class SearchIndex:
     def _place_weight(self, i: int, countries: Set[str], regions: Set[str]) -> float:
         if not self.docs[i].places:
             return MENTIONED_PLACE if self.mentions[i] & (countries | regions) else 1.0
-        if self.countries[i] & countries:
-            return NAMED_PLACE * (NAMED_REGION if self.docs[i].places & regions else 1.0)
-        return 0.0
+        places = self.docs[i].places
+        if not self.countries[i] & countries:
+            return 0.0
+        if places & regions:
+            return NAMED_PLACE * NAMED_REGION
+        if regions and all("-" in p for p in places):
+            return 0.0  # another state's rule, when a state is named
+        return NAMED_PLACE
 
     def _place_listing(self, countries: Set[str], regions: Set[str], only: Optional[str]) -> Scores:
         """A query that is only a place: that place's contacts (emergency, crisis, then reporting), its
