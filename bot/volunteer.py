@@ -24,7 +24,6 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.config import PROJECT_ROOT
@@ -641,6 +640,3 @@ def _merge(ranges: List[List[int]]) -> List[List[int]]:
 def read_static(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
-
-def static_path(name: str) -> Path:
-    return STATIC / name

@@ -68,12 +68,20 @@ class VolunteerInput(InputChannel):
         async def page(request: Request):
             if not request.path.endswith("/"):  # relative URLs in the page need the trailing slash
                 return response.redirect(request.path + "/", status=308)
-            return response.html(volunteer.page_html(load_knowledge()),
-                                 headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
+            try:
+                page_html = volunteer.page_html(load_knowledge())
+            except FileNotFoundError:
+                logger.error("the reference desk's page files (volunteer/) are missing from this installation")
+                return _error(503, "the reference desk is not installed here")
+            return response.html(page_html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
 
         def static_file(name: str):
             async def serve(request: Request):
-                return response.text(volunteer.read_static(name), content_type=FILES[name], headers=SECURITY_HEADERS)
+                try:
+                    body = volunteer.read_static(name)
+                except FileNotFoundError:
+                    return _error(503, "the reference desk is not installed here")
+                return response.text(body, content_type=FILES[name], headers=SECURITY_HEADERS)
             desk.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
 
         for name in FILES:

@@ -97,6 +97,7 @@ def _fold(text: str) -> str:
     text = re.sub(r"\bU\.S\.C\.?", " usc ", text)
     text = re.sub(r"\bU\.?S\.?(?:A\.?)?(?![A-Za-z])", " usa ", text)
     text = text.lower()
+    text = re.sub(r"\bnon[- ](?=[a-z])", "non", text)  # "non-emergency" is not "emergency"
     return re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", ""), text)
 
 
@@ -153,7 +154,10 @@ _WHEN = re.compile(r"^\W*when\b|\bwhen (did|was|were|does|do|will|is|has)\b|\b(w
 _IN_FORCE = re.compile(r"\b(in force|into force|in effect|into effect|in operation|commenc\w*|come in|came in"
                        r"|start(ed)?|began|begin)\b", re.I)
 _IN_FORCE_WORDS = words("force operation commenced")
-_CONTACT = re.compile(r"\b(numbers?|phone|call|ring|hotline|helpline|contacts?|who (do|can|should) i)\b", re.I)
+_CONTACT = re.compile(r"\b(numbers?|phone|call|ring|text|hotline|helplines?|lines?|contacts?|website|reach"
+                      r"|who (do|can|should) i|talk to)\b", re.I)
+_ILLEGAL = re.compile(r"\b(illegal|unlawful|a crime|criminal|offen[cs]es?|against the law|what law|which law"
+                      r"|the law|charged?|press charges)\b", re.I)
 _DATE = re.compile(r"\b(\d{1,2} )?(January|February|March|April|May|June|July|August|September|October|November"
                    r"|December) (\d{4})\b")
 _FORCE_TEXT = re.compile(r"\b(in force|in operation|commenced|came into force|into effect|since \d)", re.I)
@@ -262,14 +266,15 @@ class _Builder:
         self._counts: Dict[int, int] = {}
 
     def add(self, entry: Entry, kind: str, title: str, places: Iterable[str], role: str, text: str,
-            extra: str = "") -> None:
+            extra: str = "", label: bool = True) -> None:
         places = frozenset(p for p in places if p)
         if not text or not text.strip():
             return
         order = self._counts[id(entry)] = self._counts.get(id(entry), -1) + 1
         passage = Passage(text=text, kind=kind, entry_id=entry.id, title=title, jurisdiction=_one_place(places),
                           sources=tuple(entry.sources), last_reviewed=entry.last_reviewed)
-        self.docs.append(_Doc(passage, entry, role, order, places, f"{_LABELS.get(role, _label(role))} {extra}"))
+        words_for_role = _LABELS.get(role, _label(role)) if label else ""
+        self.docs.append(_Doc(passage, entry, role, order, places, f"{words_for_role} {extra}"))
 
     def build(self) -> List[_Doc]:
         for jurisdiction in self.kb.jurisdictions.values():
@@ -300,7 +305,8 @@ class _Builder:
 
     def contact(self, c: Contact, where: str) -> None:
         kind_words = _CONTACT_KIND_WORDS.get(c.kind, c.kind)
-        self.add(c, "contact", c.name, [where], "head", self.render.contact_line(c, brief=False), kind_words)
+        self.add(c, "contact", c.name, [where], "head", self.render.contact_line(c, brief=False),
+                 f"number phone contact {kind_words}", label=False)
         for line in c.does:
             self.add(c, "contact", c.name, [where], "does", f"Does: {line}", c.name)
         for line in c.does_not:
@@ -332,7 +338,7 @@ class _Builder:
 
     def cross_border(self, route: CrossBorder, j: Jurisdiction) -> None:
         title = f"If the harasser is in {j.name}"
-        extra = f"harasser abroad overseas another country cross-border {j.name}"
+        extra = "harasser abroad overseas another country cross-border"
         self.add(route, "route", title, [j.id], "fastest_lever", f"**Fastest lever:** {route.fastest_lever}", extra)
         self.add(route, "route", title, [j.id], "how_it_reaches_them",
                  f"**How it reaches them:** {route.how_it_reaches_them}", extra)
@@ -350,7 +356,7 @@ class _Builder:
 
     def abroad(self, steps: AbroadSteps, j: Jurisdiction) -> None:
         title = f"In {j.name}, with the harasser in another country"
-        extra = f"harasser abroad overseas another country cross-border {j.name}"
+        extra = "harasser abroad overseas another country cross-border"
         for line in steps.steps:
             self.add(steps, "route", title, [j.id], "step", line, extra)
         for role, line in _other_fields(steps, {"steps"}):
@@ -407,6 +413,7 @@ OWN_PLACE, OTHER_PLACE = 1.5, 0.6  # the person's own place: a softer preference
 PENALTY_HEAD, PENALTY_OFFENCE = 2.5, 1.2
 HAS_DATE, IN_FORCE = 1.6, 1.5
 CONTACT_HEAD = 1.4
+ILLEGAL_OFFENCE = 1.5  # "is that illegal", "what's the law": the offences
 PLACE_WORDS = 0.3  # the words of a place named in the query, against the other words
 PHRASE = 0.3  # per pair of query words found side by side, up to PHRASE_MAX
 PHRASE_MAX = 2.0
@@ -497,6 +504,7 @@ class SearchIndex:
         # offence's commencement line rather than its head, and "when was the max raised" a date.
         pairs = _pairs(terms)
         contact = bool(_CONTACT.search(query))
+        illegal = bool(_ILLEGAL.search(query))
         own = self.kb.country_of(place) if place and not named_countries else None
         for i in list(scores):
             value = scores[i]
@@ -509,6 +517,8 @@ class SearchIndex:
                 value *= IN_FORCE
             if contact and self.contact_head[i]:
                 value *= CONTACT_HEAD
+            if illegal and self.docs[i].passage.kind == "offence":
+                value *= ILLEGAL_OFFENCE * (PENALTY_OFFENCE if self.offence_head[i] else 1.0)
             if pairs:
                 value *= min(1.0 + PHRASE * len(pairs & self.bigrams[i]), PHRASE_MAX)
             if named_countries:
