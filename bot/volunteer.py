@@ -41,6 +41,8 @@ COPY_LIMIT = 640  # characters: about four SMS segments, and a short email
 MAX_QUERY = 200  # characters; the page's search box has the same maxlength
 GROUPS = (("offence", "Offences"), ("contact", "Contacts"), ("route", "Routes across borders"),
           ("guidance", "Guidance"))
+NOUNS = {"offence": ("offence", "offences"), "contact": ("contact", "contacts"), "route": ("route", "routes"),
+         "guidance": ("guidance topic", "guidance topics")}
 PER_GROUP = {"offence": 5, "contact": 8, "route": 4, "guidance": 6}
 KEEP_RELATIVE = 0.15  # results scoring under this share of the best one are left out
 _YOUNG = re.compile(r"\b(kids?|youth\w*|young|childline|teen\w*)\b", re.I)
@@ -530,7 +532,7 @@ def search_payload(kb: KnowledgeBase, query: str, place: Optional[str] = None) -
         grouped[group].append(_result(kb, hit, terms, section))
     order = sorted((k for k, _ in GROUPS if grouped[k]), key=lambda k: -grouped[k][0]["score"])
     labels = dict(GROUPS)
-    payload["groups"] = [{"kind": k, "label": labels[k], "results": grouped[k]} for k in order]
+    payload["groups"] = [{"kind": k, "label": labels[k], "noun": list(NOUNS[k]), "results": grouped[k]} for k in order]
     payload["count"] = sum(len(g["results"]) for g in payload["groups"])
     return payload
 

@@ -150,7 +150,9 @@
       openButtons(data.understood && data.understood.places).forEach(function (b) { status.appendChild(b); });
       return;
     }
-    var counts = data.groups.map(function (g) { return g.results.length + ' ' + g.label.toLowerCase(); });
+    var counts = data.groups.map(function (g) {
+      return g.results.length + ' ' + (g.noun ? g.noun[g.results.length === 1 ? 0 : 1] : g.label.toLowerCase());
+    });
     status.textContent = data.count + (data.count === 1 ? ' result' : ' results') + ': ' + counts.join(', ') + '.';
     openButtons(data.understood && data.understood.places).forEach(function (b) { status.appendChild(b); });
     var n = 0;
