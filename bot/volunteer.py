@@ -22,13 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.config import PROJECT_ROOT
 from bot.knowledge import KnowledgeBase
-from bot.knowledge.base import REPORTING_KINDS
 from bot.knowledge.schema import AbroadSteps, Contact, CrossBorder, Jurisdiction, Offence, Region, RecordingRule, Topic
 from bot.knowledge.search import PREFIX_BONUS, EntryHit, extract_section, stem_of, typed_section, without_possessive
 from bot.places import ABROAD, UNKNOWN

@@ -189,7 +189,8 @@
         }
       });
     });
-    status.textContent = 'You are offline, so this is a simple match over this page: ' + found.length +
+    status.textContent = (navigator.onLine === false ? 'You are offline' : 'The server did not answer') +
+      ', so this is a simple match over this page (search is offline): ' + found.length +
       (found.length === 1 ? ' fact.' : ' facts.');
     var list = make('ol', { 'class': 'result-list' });
     found.forEach(function (pair) {

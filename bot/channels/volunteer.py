@@ -63,6 +63,7 @@ class VolunteerInput(InputChannel):
         desk = Blueprint("volunteer_desk", __name__)
         if _FILTER not in access_logger.filters:
             access_logger.addFilter(_FILTER)
+        load_knowledge().search_index  # built now, at start-up, rather than on the first search
 
         @desk.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request):

@@ -292,8 +292,9 @@ class _Builder:
             if region.recording:
                 self.recording(region)
             for name, value in region:
-                for entry in _entries(value) if name not in ("recording",) else []:
-                    self.generic(entry, region.id)
+                if name != "recording":  # a kind of regional entry added later
+                    for entry in _entries(value):
+                        self.generic(entry, region.id)
         if j.harasser_here:
             self.cross_border(j.harasser_here, j)
         if j.victim_here_harasser_abroad:
