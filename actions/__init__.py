@@ -1,19 +1,12 @@
-"""Rasa SDK actions: thin adapters from a tracker to bot.answers and back.
+"""Rasa SDK actions: thin adapters from a tracker to the composer and back.
 
-Split by concern: harms (what happened), reporting (where to report, offences,
-numbers, people to talk to), guidance (topics, escalation, recording), places
-(where the person and the harasser are, cross-border routes), reference (a
-volunteer's quick question) and fallback (clarify when unsure).
+- `action_answer` (answer.py): reads the situation frame from the slots and the latest
+  message, composes the reply (bot/compose.py) and remembers the frame in slots;
+- `validate_harasser_place_form` (forms.py): "which country are they in?";
+- `action_clarify` (fallback.py): a kind clarifying question when nothing was understood.
 """
+from actions.answer import ActionAnswer
 from actions.fallback import ActionClarify
-from actions.guidance import ActionEscalation, ActionGuidance, ActionRecording
-from actions.harms import ActionHarm
-from actions.places import ActionLocation, ActionRoute
-from actions.reference import ActionReference
-from actions.reporting import ActionEmergencyNumber, ActionOffence, ActionReport, ActionTalkToSomeone
+from actions.forms import ValidateHarasserPlaceForm
 
-__all__ = [
-    "ActionClarify", "ActionEmergencyNumber", "ActionEscalation", "ActionGuidance", "ActionHarm",
-    "ActionLocation", "ActionOffence", "ActionRecording", "ActionReference", "ActionReport", "ActionRoute",
-    "ActionTalkToSomeone",
-]
+__all__ = ["ActionAnswer", "ActionClarify", "ValidateHarasserPlaceForm"]

@@ -2,11 +2,10 @@
 from typing import List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import KnowledgeAction
-from actions.places import ActionLocation
 from bot import answers
 
 
@@ -14,11 +13,10 @@ class ActionClarify(KnowledgeAction):
     def name(self) -> Text:
         return "action_clarify"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        if tracker.get_slot("pending") and not self.place_asked(tracker):
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if tracker.get_slot("place_asked") and not tracker.get_slot("victim_country"):
             # We just asked where they are: an answer we can't read is a place we don't cover.
-            return ActionLocation().answer(dispatcher, tracker)
-        text = tracker.latest_message.get("text") or ""
-        question = answers.clarify_question(text)
+            return [FollowupAction("action_answer")]
+        question = answers.clarify_question(tracker.latest_message.get("text") or "")
         dispatcher.utter_message(text=question, buttons=[{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS])
         return []

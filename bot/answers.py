@@ -350,9 +350,9 @@ def contacts_answer(kb: KnowledgeBase, place: str) -> Answer:
 # -- clarifying ----------------------------------------------------------------------------
 
 CLARIFY_BUTTONS: List[Button] = [
-    ("Someone is harassing me", "/harm_harassment"),
-    ("My details were posted", "/harm_doxxing"),
-    ("I was threatened", "/harm_threats"),
+    ("Someone is harassing me", '/describe_harm{"harm": "harassment"}'),
+    ("My details were posted", '/describe_harm{"harm": "doxxing"}'),
+    ("I was threatened", '/describe_harm{"harm": "threats"}'),
     ("Where to report", "/ask_report"),
     ("Emergency numbers", "/ask_emergency_number"),
 ]

@@ -1,51 +1,95 @@
-"""Knowledge entries -> answers, and answers -> text for each kind of channel.
+"""Knowledge entries -> lines, and answers -> text for each kind of channel.
 
-An `Answer` is channel-neutral: a few sections of short lines, the sources behind
-them, and suggested next questions. `to_markdown` is for the website widget, the
-REST channel and the volunteer CLI (a small, safe Markdown subset: **bold**,
-bullets and bare https links); `to_plain` is for SMS (no markup, numbered options
-instead of buttons, within a segment budget).
+An `Answer` is channel-neutral data: sections of short lines, each with its sources and a
+priority, plus suggested next questions (buttons). It travels from the action to the
+channel as a custom payload (`{"answer": answer.as_dict()}`), and each channel renders
+it once, in one place:
+
+- `to_markdown` for the website widget, the REST channel and the volunteer CLI (a small,
+  safe Markdown subset: **bold**, _italic_, "- " bullets, numbered lines, bare https links);
+- `to_plain` for SMS and WhatsApp (no markup, numbered options instead of buttons).
+
+Both take a budget (words or characters). When the answer doesn't fit, whole sections are
+left out, least important first, and each one left out with a `more` button offers it
+one tap away ("Where to report", "More on the law"): short first, the rest on request.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from bot.knowledge.schema import Contact, CrossBorder, Offence, Region, Topic
 
 DISCLAIMER = "This is general legal information, not legal advice."
-SMS_LIMIT = 1530  # ten concatenated GSM-7 segments of 153 characters
+SMS_LIMIT = 1530  # ten concatenated GSM-7 segments of 153 characters: the most any SMS reply may be
+FIRST_REPLY_WORDS = 120  # the widget's budget for one answer: a phone screen
+FIRST_REPLY_SMS = 3 * 153  # three SMS segments
 
 Button = Tuple[str, str]  # (title, payload)
+ESSENTIAL = 0  # a section with this priority is never left out (safety lines)
 
 
 @dataclass
 class Section:
     heading: Optional[str]
     lines: List[str]
+    sources: List[str] = field(default_factory=list)
+    priority: int = 50  # lower is more important
+    more: Optional[Button] = None  # offered as a button when the section is left out
 
 
 @dataclass
 class Answer:
     sections: List[Section] = field(default_factory=list)
     opener: Optional[str] = None
-    sources: List[str] = field(default_factory=list)
     legal: bool = False  # adds DISCLAIMER
     buttons: List[Button] = field(default_factory=list)
+    extra_sources: List[str] = field(default_factory=list)
+    full: bool = False  # a follow-up the person asked for: a larger budget than a first reply
 
-    def add(self, heading: Optional[str], lines: Iterable[str], sources: Iterable[str] = ()) -> "Answer":
+    def add(self, heading: Optional[str], lines: Iterable[str], sources: Iterable[str] = (),
+            priority: int = 50, more: Optional[Button] = None) -> "Answer":
         shown = {line for section in self.sections for line in section.lines}
         lines = [line for line in lines if line and line not in shown]  # never say the same thing twice
         if lines:
-            self.sections.append(Section(heading, lines))
-            self.cite(sources)
+            self.sections.append(Section(heading, lines, _unique(sources), priority, more))
         return self
 
     def cite(self, sources: Iterable[str]) -> None:
-        for url in sources:
-            if url not in self.sources:
-                self.sources.append(url)
+        self.extra_sources = _unique(list(self.extra_sources) + list(sources))
+
+    @property
+    def sources(self) -> List[str]:
+        return _unique([url for s in self.sections for url in s.sources] + list(self.extra_sources))
+
+    def offer(self, button: Button) -> None:
+        if button[1] not in {payload for _, payload in self.buttons}:
+            self.buttons.append(button)
+
+    # -- the payload that travels to the channel ----------------------------------------------
+
+    def as_dict(self) -> dict:
+        return {"opener": self.opener, "legal": self.legal, "buttons": [list(b) for b in self.buttons],
+                "extra_sources": list(self.extra_sources), "full": self.full,
+                "sections": [{**asdict(s), "more": list(s.more) if s.more else None} for s in self.sections]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        sections = [Section(s.get("heading"), list(s.get("lines") or []), list(s.get("sources") or []),
+                            int(s.get("priority", 50)), tuple(s["more"]) if s.get("more") else None)
+                    for s in data.get("sections") or []]
+        return cls(sections, data.get("opener"), bool(data.get("legal")),
+                   [tuple(b) for b in data.get("buttons") or []], list(data.get("extra_sources") or []),
+                   bool(data.get("full")))
+
+
+def _unique(items: Iterable[str]) -> List[str]:
+    seen: List[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return seen
 
 
 # -- knowledge entries -> lines ------------------------------------------------------------
@@ -54,6 +98,11 @@ def sentence(text: str) -> str:
     """End with a full stop unless the text already ends with punctuation."""
     text = text.rstrip()
     return text if not text or text[-1] in ".!?:" else text + "."
+
+
+def first_sentence(text: str) -> str:
+    """"Threat to kill: 10 years imprisonment; threat to cause ..." -> "Threat to kill: 10 years imprisonment"."""
+    return re.split(r"(?<=[.;])\s", text.strip(), maxsplit=1)[0].rstrip(".;")
 
 
 def contact_line(contact: Contact, brief: bool = True) -> str:
@@ -82,6 +131,12 @@ def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
             lines.append(f"In force: {offence.commenced}")
         lines += offence.notes
     return lines
+
+
+def offence_brief(offence: Offence) -> str:
+    """One short line: section, the offence in the law's words, the headline maximum."""
+    return f"**{offence.section}** {offence.title[0].lower() + offence.title[1:]}: maximum " \
+           f"{first_sentence(offence.max_penalty)[0].lower() + first_sentence(offence.max_penalty)[1:]}"
 
 
 def region_recording_line(region: Region) -> str:
@@ -120,21 +175,63 @@ def sources_of(entries: Iterable) -> List[str]:
 
 # -- answers -> text ----------------------------------------------------------------------
 
-def to_markdown(answer: Answer, max_sources: int = 4) -> str:
+def words(text: str) -> int:
+    """Words a person reads (a link counts as one)."""
+    return len(re.findall(r"[^\s*_]+", re.sub(r"https?://\S+", "link", text or "")))
+
+
+def _ordered(answer: Answer, sections: List[Section]) -> List[object]:
+    """Safety lines first, then the opener, then the rest in order."""
+    essential = [s for s in sections if s.priority == ESSENTIAL]
+    rest = [s for s in sections if s.priority != ESSENTIAL]
+    return essential + ([answer.opener] if answer.opener else []) + rest
+
+
+def _markdown_parts(answer: Answer, sections: List[Section], max_sources: int) -> List[str]:
     parts: List[str] = []
-    if answer.opener:
-        parts.append(answer.opener)
-    for section in answer.sections:
+    for section in _ordered(answer, sections):
+        if isinstance(section, str):
+            parts.append(section)
+            continue
         block = [f"**{section.heading}**"] if section.heading else []
         bullets = len(section.lines) > 1
         block += [f"- {line}" if bullets and not re.match(r"^\d+\. ", line) else line for line in section.lines]
         parts.append("\n".join(block))
-    if answer.sources:
-        shown = answer.sources[:max_sources]
-        parts.append("Sources: " + ", ".join(shown))
-    if answer.legal:
+    sources = _unique([url for s in sections for url in s.sources] + answer.extra_sources)
+    if sources and max_sources:
+        parts.append("Sources: " + ", ".join(sources[:max_sources]))
+    if answer.legal and any(s.priority != ESSENTIAL for s in sections):
         parts.append(f"_{DISCLAIMER}_")
-    return "\n\n".join(parts)
+    return parts
+
+
+def fitted(answer: Answer, fits) -> Tuple[List[Section], List[Button]]:
+    """The sections to show, least important left out first until `fits(sections)`, and the
+    buttons: the answer's own plus a `more` button for each section left out."""
+    kept = list(answer.sections)
+    for section in sorted(answer.sections, key=lambda s: -s.priority):
+        if fits(kept) or section.priority == ESSENTIAL or len([s for s in kept if s.priority]) <= 1:
+            break
+        kept.remove(section)
+    buttons = list(answer.buttons)
+    for section in answer.sections:
+        if section not in kept and section.more and section.more[1] not in {p for _, p in buttons}:
+            buttons.insert(0, section.more)
+    return kept, buttons
+
+
+def to_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None) -> str:
+    return render_markdown(answer, max_sources, max_words)[0]
+
+
+def render_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None
+                    ) -> Tuple[str, List[Button]]:
+    """(Markdown text, buttons) within `max_words` (None: everything)."""
+    def fits(sections):
+        return max_words is None or words("\n\n".join(_markdown_parts(answer, sections, max_sources))) <= max_words
+
+    sections, buttons = fitted(answer, fits)
+    return "\n\n".join(_markdown_parts(answer, sections, max_sources)), buttons
 
 
 def strip_markup(text: str) -> str:
@@ -151,21 +248,53 @@ def sms_options(buttons: Sequence) -> str:
     return "Reply " + ", ".join(f"{i} for {t}" for i, t in enumerate(titles, 1)) + "."
 
 
-def to_plain(answer: Answer, limit: int = SMS_LIMIT, reserve: Sequence = ()) -> str:
-    """SMS: no markup, first source only, cut at a line break to leave room for the options line
-    that the text channel appends for `reserve` (the buttons)."""
+def _plain_lines(answer: Answer, sections: List[Section]) -> Tuple[List[str], List[str]]:
     lines: List[str] = []
-    if answer.opener:
-        lines.append(answer.opener)
-    for section in answer.sections:
+    for section in _ordered(answer, sections):
+        if isinstance(section, str):
+            lines.append(section)
+            continue
         if section.heading:
-            lines.append(section.heading.upper())
+            lines.append(section.heading.upper() if len(section.lines) > 1 else section.heading + ":")
         lines += [strip_markup(s) for s in section.lines]
     tail: List[str] = []
-    if answer.sources:
-        tail.append(f"Source: {answer.sources[0]}")
-    if answer.legal:
+    sources = _unique([url for s in sections for url in s.sources] + answer.extra_sources)
+    if sources:
+        tail.append(f"Source: {sources[0]}")
+    if answer.legal and any(s.priority != ESSENTIAL for s in sections):
         tail.append(DISCLAIMER)
+    return lines, tail
+
+
+def render_plain(answer: Answer, limit: int = SMS_LIMIT) -> Tuple[str, List[Button]]:
+    """(plain text, buttons) for SMS and WhatsApp: sections left out until it fits `limit`
+    characters together with its numbered options; then whole lines are cut from the bottom,
+    always keeping the source and the disclaimer."""
+    def text_of(sections, buttons):
+        lines, tail = _plain_lines(answer, sections)
+        return "\n".join(lines + tail), sms_options(buttons)
+
+    def fits(sections):
+        _, buttons = fitted_buttons(sections)
+        text, options = text_of(sections, buttons)
+        return len(text) + (len(options) + 1 if options else 0) <= limit
+
+    def fitted_buttons(sections):
+        buttons = list(answer.buttons)
+        for section in answer.sections:
+            if section not in sections and section.more and section.more[1] not in {p for _, p in buttons}:
+                buttons.insert(0, section.more)
+        return sections, buttons
+
+    sections, buttons = fitted(answer, fits)
+    lines, tail = _plain_lines(answer, sections)
+    options = sms_options(buttons)
+    return fit(lines, tail, limit - (len(options) + 1 if options else 0)), buttons
+
+
+def to_plain(answer: Answer, limit: int = SMS_LIMIT, reserve: Sequence = ()) -> str:
+    """SMS text of a whole answer, leaving room for the options line of `reserve` (the buttons)."""
+    lines, tail = _plain_lines(answer, answer.sections)
     options = sms_options(reserve)
     return fit(lines, tail, limit - (len(options) + 1 if options else 0))
 

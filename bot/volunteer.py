@@ -28,6 +28,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.config import PROJECT_ROOT
 from bot.knowledge import KnowledgeBase
+from bot.knowledge.base import REPORTING_KINDS
 from bot.knowledge.schema import AbroadSteps, Contact, CrossBorder, Jurisdiction, Offence, Region, RecordingRule, Topic
 from bot.knowledge.search import PREFIX_BONUS, EntryHit, extract_section, stem_of, typed_section, without_possessive
 from bot.places import ABROAD, UNKNOWN
@@ -109,8 +110,10 @@ def contact_fact(kb: KnowledgeBase, contact: Contact, where: Optional[str]) -> F
     keep = contact.does_not[:1]
     copy = _copy([contact_line(contact, brief=False)] + [f"Keep in mind: {d}" for d in keep], [],
                  contact.sources, contact.last_reviewed, legal=False)
-    return Fact(contact.id, "contact", contact.name, _clean(groups), list(contact.sources), contact.last_reviewed,
-                where, copy)
+    regions = list(getattr(contact, "regions", None) or [])
+    title = contact.name + (f" ({', '.join(kb.places.name(r) for r in regions)})" if regions else "")
+    return Fact(contact.id, "contact", title, _clean(groups), list(contact.sources), contact.last_reviewed,
+                regions[0] if len(regions) == 1 else where, copy)
 
 
 def offence_fact(kb: KnowledgeBase, offence: Offence, where: Optional[str]) -> Fact:
@@ -269,12 +272,26 @@ def country_panel(kb: KnowledgeBase, country: str) -> Panel:
         return [contact_fact(kb, c, country) for c in chosen]
 
     young = facts(c for c in jurisdiction.contacts if _young(c))
-    blocks.append(Block("emergency", "Emergency", facts(kb.contacts(country, ("emergency", "accessibility")))))
-    blocks.append(Block("crisis", "Crisis and suicide support", facts(kb.crisis(country))))
+    blocks.append(Block("emergency", "Emergency", facts(kb.contacts(country, ("emergency", "accessibility"),
+                                                                    all_regions=True))))
+    blocks.append(Block("crisis", "Crisis and suicide support", facts(kb.contacts(country, ("crisis",),
+                                                                                  all_regions=True))))
     blocks.append(Block("young", "Young people", young,
                         None if young else f"No line for young people is listed for {name} yet."))
-    blocks.append(Block("reporting", "Reporting bodies: what each does and does not do",
-                        facts(kb.reporting(country)) + facts(jurisdiction.contacts)))
+    reporting = [c for c in kb.contacts(country, REPORTING_KINDS, "all", all_regions=True) if c.audience == "all"]
+    blocks.append(Block("reporting", "Reporting bodies: what each does and does not do", facts(reporting)))
+    minors = [c for c in kb.contacts(country, REPORTING_KINDS, "minors", all_regions=True) if c.audience == "minors"]
+    if minors:
+        blocks.append(Block("minors", "When the person is under 18", facts(minors)))
+    adults = [c for c in kb.contacts(country, REPORTING_KINDS, "adults", all_regions=True) if c.audience == "adults"]
+    if adults:
+        blocks.append(Block("adults", "Adults' intimate images", facts(adults)))
+    oversight = facts(kb.contacts(country, ("oversight",), all_regions=True))
+    if oversight:
+        blocks.append(Block("oversight", "Complaints about police", oversight))
+    rest = facts(jurisdiction.contacts)  # any kind of contact added later
+    if rest:
+        blocks.append(Block("other", "Other contacts", rest))
     if jurisdiction.offences:
         blocks.append(Block("offences", "Offences: section, maximum penalty, elements",
                             [offence_fact(kb, o, country) for o in jurisdiction.offences], DISCLAIMER))

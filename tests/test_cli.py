@@ -19,7 +19,7 @@ from bot.cli import run
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
 COVERED = ["Australia", "New Zealand", "United States", "United Kingdom", "Canada", "South Africa"]
-COMMANDS = ["search", "contacts", "route", "recording", "topic", "topics", "export", "place", "check"]
+COMMANDS = ["search", "contacts", "route", "recording", "topic", "topics", "export", "place", "check", "stale"]
 
 
 def cli(capsys, *argv):
@@ -368,3 +368,112 @@ def test_subprocess_broken_knowledge_exits_3(tmp_path):
     result = cli_process("--knowledge", str(kdir), "check")
     assert result.returncode == 3
     assert "harms.yml" in result.stderr
+
+
+# -- stale: what is due for review -------------------------------------------------------------
+
+def _redate(kdir: Path, when: str, only=None, keep_unverified: bool = False) -> None:
+    """Set every last_reviewed under kdir (or only those of entries whose id is in `only`) to `when`.
+
+    Unless keep_unverified, also drop the `unverified` lists, so that only dates decide what is due.
+    """
+    def walk(node):
+        if isinstance(node, dict):
+            if "last_reviewed" in node and (only is None or node.get("id") in only):
+                node["last_reviewed"] = when
+            if not keep_unverified:
+                node.pop("unverified", None)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in kdir.rglob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        walk(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_stale_nothing_due_exits_0(capsys, tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    _redate(kdir, "2026-11-01")
+    code, out, err = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "30", "--as-of", "2026-11-15")
+    assert code == 0, err
+    assert out.startswith("nothing due")
+
+
+def test_stale_lists_old_entries_grouped_by_file_with_pages_to_check(capsys, tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    _redate(kdir, "2026-11-01")
+    _redate(kdir, "2025-01-01", only={"au-000", "nz-111", "evidence"})
+    code, out, _ = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "30", "--as-of", "2026-11-15")
+    assert code == 0
+    assert out.startswith("3 entries due for review")
+    files = [line for line in out.splitlines() if line.startswith("knowledge/")]
+    assert files == ["knowledge/jurisdictions/au.yml (1)", "knowledge/jurisdictions/nz.yml (1)",
+                     "knowledge/topics/evidence.yml (1)"]
+    au = out.split("knowledge/jurisdictions/au.yml (1)")[1].split("knowledge/")[0]
+    assert "au-000: last reviewed 2025-01-01 (683 days ago)" in au
+    assert "check: https://" in au
+    assert "nz-111" not in au
+
+
+def test_stale_boundary_is_more_than_n_days(capsys, tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    _redate(kdir, "2026-11-01")
+    assert cli(capsys, "--knowledge", str(kdir), "stale", "--days", "14", "--as-of", "2026-11-15")[1].startswith(
+        "nothing due")
+    code, out, _ = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "13", "--as-of", "2026-11-15")
+    assert code == 0 and "entries due for review" in out
+
+
+def test_stale_lists_unverified_facts_whatever_their_date(capsys, tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    _redate(kdir, "2026-11-01")  # drops every `unverified` list...
+    edit_path = kdir / "jurisdictions/nz.yml"
+    data = yaml.safe_load(edit_path.read_text(encoding="utf-8"))
+    data["contacts"][0]["unverified"] = ["the call-taker's script was not checked"]  # ...then marks one fact
+    edit_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    code, out, _ = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "30", "--as-of", "2026-11-15")
+    assert code == 0
+    assert "1 entry has facts not yet verified" in out and "entries due for review" not in out
+    assert "knowledge/jurisdictions/nz.yml (1)" in out
+    assert "unverified: the call-taker's script was not checked" in out
+
+
+def test_stale_on_the_real_knowledge_base_runs(capsys):
+    code, out, err = cli(capsys, "stale", "--days", "0")
+    assert code == 0, err
+    assert re.match(r"(nothing due|1 entry due|\d+ entries due)", out)
+
+
+@pytest.mark.parametrize("days", ["-1", "soon", "1.5"])
+def test_stale_bad_days_is_a_usage_error(capsys, days):
+    code, _, err = cli_exit(capsys, "stale", "--days", days)
+    assert code == 2 and "days" in err
+
+
+def test_stale_needs_days(capsys):
+    code, _, err = cli_exit(capsys, "stale")
+    assert code == 2 and "--days" in err
+
+
+def test_stale_subprocess(tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir)
+    _redate(kdir, "2026-11-01")
+    done = cli_process("--knowledge", str(kdir), "stale", "--days", "30", "--as-of", "2026-11-20")
+    assert done.returncode == 0 and done.stdout.startswith("nothing due")
+
+
+def cli_exit(capsys, *argv):
+    """Run a command that argparse rejects: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exited:
+        run(list(argv))
+    out, err = capsys.readouterr()
+    return exited.value.code, out, err

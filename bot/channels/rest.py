@@ -1,5 +1,6 @@
 """Rasa's REST channel (/webhooks/rest/webhook, same request and reply format), made safe:
 
+- answers are rendered as Markdown and buttons (bot/channels/output.py);
 - a message that produced no reply gets the failure reply (bot/channels/replies.py);
 - a burst from one sender is refused with 429 beyond a few messages in flight
   (bot/channels/limits.py) instead of queueing for minutes;
@@ -8,12 +9,13 @@
 import json
 from typing import Any, Awaitable, Callable, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.limits import PerSenderLimit
+from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
 
 MAX_MESSAGE = 200_000  # characters; longer bodies are refused, shorter long ones get a reply
@@ -52,7 +54,7 @@ class SafeRestInput(RestInput):
                 if not ok:
                     return response.json({"error": "too many messages at once; please wait for a reply"},
                                          status=429)
-                collector = CollectingOutputChannel()
+                collector = MarkdownCollector()
                 await handler(UserMessage(text, collector, sender, input_channel=self.name(),
                                           metadata=body.get("metadata") if isinstance(body.get("metadata"), dict)
                                           else None))

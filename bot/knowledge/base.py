@@ -1,13 +1,16 @@
 """Typed questions to the knowledge base. Loaded once per process, read-only after that."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bot.knowledge.loader import load_files
-from bot.knowledge.schema import AbroadSteps, Contact, CrossBorder, Harm, Jurisdiction, Offence, Region, Topic
+from bot.knowledge.schema import (ALL_HARMS, AbroadSteps, Contact, CrossBorder, Entry, Harm, Jurisdiction, Offence,
+                                  Platform, PlatformRoute, Region, Topic)
 from bot.knowledge.search import (  # noqa: F401 (words and extract_section: public here too)
     Hit, LazyIndex, Passage, SearchIndex, SearchResult, extract_section, search_results, section_key, words,
 )
@@ -34,9 +37,16 @@ class Route:
 class KnowledgeBase:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.jurisdictions: Dict[str, Jurisdiction]
-        self.jurisdictions, self.topics, harms_file = load_files(self.root)
-        self.harms: Dict[str, Harm] = {h.id: h for h in harms_file.harms}
+        loaded = load_files(self.root)
+        self.jurisdictions: Dict[str, Jurisdiction] = loaded.jurisdictions
+        self.topics: Dict[str, Topic] = loaded.topics
+        self.harms: Dict[str, Harm] = {h.id: h for h in loaded.harms.harms}
+        self.platforms: Dict[str, Platform] = loaded.platforms
+        self._files: Dict[str, str] = loaded.files
+        self._platform_names: Dict[str, str] = {}
+        for platform in self.platforms.values():
+            for name in [platform.id, platform.name.lower()] + platform.aliases:
+                self._platform_names.setdefault(_platform_key(name), platform.id)
         self.places = PlaceResolver(self.jurisdictions.values())
         self._search = LazyIndex(self)
 
@@ -61,11 +71,27 @@ class KnowledgeBase:
 
     # -- contacts ---------------------------------------------------------------------
 
-    def contacts(self, place: Optional[str], kinds: Sequence[str]) -> List[Contact]:
+    def contacts(self, place: Optional[str], kinds: Sequence[str], audience: Optional[str] = None,
+                 all_regions: bool = False) -> List[Contact]:
+        """Contacts of these kinds for a place, in file order.
+
+        Whole-country contacts always; a state-level one (`regions: [AU-VIC]`) only when the
+        place is that region, or with all_regions=True (a country-wide reference card).
+        audience=None: everyone's routes; "minors": all + minors-only; "adults": all + adults-only.
+        """
         jurisdiction = self.jurisdiction(place)
         if jurisdiction is None:
             return []
-        return [c for c in jurisdiction.contacts if c.kind in kinds]
+        found = []
+        for contact in jurisdiction.contacts:
+            if contact.kind not in kinds:
+                continue
+            if contact.regions and not all_regions and place not in contact.regions:
+                continue
+            if audience is not None and contact.audience not in ("all", audience):
+                continue
+            found.append(contact)
+        return found
 
     def emergency(self, place: Optional[str]) -> List[Contact]:
         return self.contacts(place, ("emergency",))
@@ -73,8 +99,19 @@ class KnowledgeBase:
     def crisis(self, place: Optional[str]) -> List[Contact]:
         return self.contacts(place, ("crisis",))
 
-    def reporting(self, place: Optional[str]) -> List[Contact]:
-        return self.contacts(place, REPORTING_KINDS)
+    def reporting(self, place: Optional[str], audience: Optional[str] = None) -> List[Contact]:
+        """Where to report. Without an audience, only the routes for everyone: a minors-only
+        route (CEOP, Take It Down) or an adults-only one (StopNCII) is offered only when the
+        caller says who it is for ("minors" -> all + minors; "adults" -> all + adults)."""
+        return self.contacts(place, REPORTING_KINDS, audience or "all")
+
+    def youth(self, place: Optional[str]) -> List[Contact]:
+        """Helplines for children and young people."""
+        return self.contacts(place, ("youth",))
+
+    def oversight(self, place: Optional[str], all_regions: bool = False) -> List[Contact]:
+        """Police oversight and complaints bodies: national ones, plus the region's own."""
+        return self.contacts(place, ("oversight",), all_regions=all_regions)
 
     def contact(self, contact_id: str) -> Optional[Contact]:
         for jurisdiction in self.jurisdictions.values():
@@ -144,6 +181,71 @@ class KnowledgeBase:
             return self.topic(jurisdiction.escalation_topic, place)
         return None
 
+    # -- platforms --------------------------------------------------------------------
+
+    def platform(self, name: Optional[str]) -> Optional[Platform]:
+        """"Insta", "IG", "twitter", "x" -> the platform; None if not known."""
+        platform_id = self._platform_names.get(_platform_key(name or ""))
+        return self.platforms.get(platform_id) if platform_id else None
+
+    def platform_route(self, platform_id: str, harm: str) -> Optional[PlatformRoute]:
+        """The platform's route for this harm, else for the harm it refines, else its general route."""
+        platform = self.platforms.get(platform_id) or self.platform(platform_id)
+        if platform is None:
+            return None
+        seen = set()
+        while harm and harm not in seen:
+            seen.add(harm)
+            for route in platform.routes:
+                if harm in route.harms:
+                    return route
+            harm = self.harms[harm].refines if harm in self.harms else None
+        for route in platform.routes:
+            if ALL_HARMS in route.harms:
+                return route
+        return None
+
+    def route_sources(self, platform: Platform, route: PlatformRoute) -> List[str]:
+        """A route's own sources, or its platform's."""
+        return list(route.sources or platform.sources)
+
+    # -- review -----------------------------------------------------------------------
+
+    def entries(self) -> Iterator[Tuple[str, Entry]]:
+        """(file, entry) for every fact-bearing entry, in file order."""
+        for jurisdiction in self.jurisdictions.values():
+            items: List[Entry] = list(jurisdiction.contacts) + list(jurisdiction.offences)
+            items += [r.recording for r in jurisdiction.regions if r.recording]
+            items += [e for e in (jurisdiction.harasser_here, jurisdiction.victim_here_harasser_abroad) if e]
+            for entry in items:
+                yield self._files.get(entry.id, ""), entry
+        for topic in self.topics.values():
+            yield self._files.get(topic.id, ""), topic
+        for platform in self.platforms.values():
+            yield self._files.get(platform.id, ""), platform
+
+    def unverified(self) -> Dict[str, List[Entry]]:
+        """Entries with facts not yet checked against a cited page, grouped by file."""
+        found: Dict[str, List[Entry]] = {}
+        for path, entry in self.entries():
+            if entry.unverified:
+                found.setdefault(path, []).append(entry)
+        return found
+
+    def stale(self, days: int, today: Optional[dt.date] = None) -> Dict[str, List[Entry]]:
+        """Entries last reviewed more than `days` days before `today`, grouped by file (oldest first)."""
+        today = today or dt.date.today()
+        due: Dict[str, List[Entry]] = {}
+        for path, entry in self.entries():
+            dates = [entry.last_reviewed]
+            if isinstance(entry, Platform):
+                dates += [r.last_reviewed for r in entry.routes if r.last_reviewed]
+            if (today - min(dates)).days > days:
+                due.setdefault(path, []).append(entry)
+        for entries in due.values():
+            entries.sort(key=lambda e: e.last_reviewed)
+        return due
+
     # -- search (bot/knowledge/search.py) ------------------------------------------------
 
     def search(self, query: str, place: Optional[str] = None, limit: int = 5) -> List[SearchResult]:
@@ -163,6 +265,11 @@ class KnowledgeBase:
     def _scope(self, place: Optional[str]) -> List[Jurisdiction]:
         jurisdiction = self.jurisdiction(place)
         return [jurisdiction] if jurisdiction else list(self.jurisdictions.values())
+
+
+def _platform_key(name: str) -> str:
+    """"@Instagram " -> "instagram"; "Twitter/X" stays as written, lower case."""
+    return re.sub(r"\s+", " ", name.strip().lower().lstrip("@"))
 
 
 @lru_cache(maxsize=4)

@@ -1,13 +1,14 @@
 """Read knowledge/ once, validate it, and fail loudly with file, entry and field named."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 from pydantic import ValidationError
 
-from bot.knowledge.schema import HarmsFile, Jurisdiction, TopicsFile
+from bot.knowledge.schema import ALL_HARMS, HarmsFile, Jurisdiction, Platform, PlatformsFile, TopicsFile
 
 
 class KnowledgeError(ValueError):
@@ -71,14 +72,33 @@ def _validate(model, raw: Any, path: Path, root: Path, problems: List[str]):
         return None
 
 
-def load_files(root: Path) -> Tuple[Dict[str, Jurisdiction], Dict[str, Any], HarmsFile]:
+@dataclass
+class Loaded:
+    """Everything read from knowledge/, plus the file each fact-bearing entry came from."""
+
+    jurisdictions: Dict[str, Jurisdiction]
+    topics: Dict[str, Any]
+    harms: HarmsFile
+    platforms: Dict[str, Platform]
+    files: Dict[str, str] = field(default_factory=dict)  # entry id -> "knowledge/jurisdictions/au.yml"
+
+    def __iter__(self):  # the old (jurisdictions, topics, harms) unpacking keeps working
+        return iter((self.jurisdictions, self.topics, self.harms))
+
+
+PLATFORMS_FILE = "platforms.yml"
+
+
+def load_files(root: Path) -> Loaded:
     """Parse every file under `root`; raise KnowledgeError listing every problem found."""
     root = Path(root)
     if not root.is_dir():
         raise KnowledgeError([f"{root}: knowledge folder not found"])
     problems: List[str] = []
+    files: Dict[str, str] = {}
 
     jurisdictions: Dict[str, Jurisdiction] = {}
+    jurisdiction_files: Dict[str, str] = {}
     for path in sorted((root / "jurisdictions").glob("*.yml")):
         parsed = _validate(Jurisdiction, _read_yaml(path, root), path, root, problems)
         if parsed is None:
@@ -86,6 +106,9 @@ def load_files(root: Path) -> Tuple[Dict[str, Jurisdiction], Dict[str, Any], Har
         if parsed.id in jurisdictions:
             problems.append(f"{_rel(path, root)}: jurisdiction '{parsed.id}' is defined twice")
         jurisdictions[parsed.id] = parsed
+        jurisdiction_files[parsed.id] = _rel(path, root)
+        for _, entry in _entries(parsed):
+            files.setdefault(entry.id, _rel(path, root))
     if not jurisdictions and not problems:
         problems.append(f"{root}/jurisdictions: no jurisdiction files found")
 
@@ -96,6 +119,7 @@ def load_files(root: Path) -> Tuple[Dict[str, Jurisdiction], Dict[str, Any], Har
             if topic.id in topics:
                 problems.append(f"{_rel(path, root)}: entry '{topic.id}': id is used twice")
             topics[topic.id] = topic
+            files.setdefault(topic.id, _rel(path, root))
 
     harms_path = root / "harms.yml"
     harms = None
@@ -104,11 +128,23 @@ def load_files(root: Path) -> Tuple[Dict[str, Jurisdiction], Dict[str, Any], Har
     else:
         problems.append(f"{_rel(harms_path, root)}: file not found")
 
+    other_ids = set(files)
+    platforms: Dict[str, Platform] = {}
+    platforms_path = root / PLATFORMS_FILE
+    if platforms_path.is_file():  # optional: a knowledge base without platform routes still loads
+        parsed = _validate(PlatformsFile, _read_yaml(platforms_path, root), platforms_path, root, problems)
+        for platform in parsed.platforms if parsed else []:
+            if platform.id in platforms:
+                problems.append(f"{_rel(platforms_path, root)}: entry '{platform.id}': id is used twice")
+            platforms[platform.id] = platform
+            files.setdefault(platform.id, _rel(platforms_path, root))
+
     if not problems:
-        problems.extend(_cross_check(jurisdictions, topics, harms))
+        problems.extend(_cross_check(jurisdictions, topics, harms, jurisdiction_files))
+        problems.extend(_check_platforms(platforms, harms, other_ids, _rel(platforms_path, root)))
     if problems:
         raise KnowledgeError(problems)
-    return jurisdictions, topics, harms
+    return Loaded(jurisdictions, topics, harms, platforms, files)
 
 
 def _entries(jurisdiction: Jurisdiction) -> Iterable[Tuple[str, Any]]:
@@ -124,14 +160,15 @@ def _entries(jurisdiction: Jurisdiction) -> Iterable[Tuple[str, Any]]:
             yield "recording", region.recording
 
 
-def _cross_check(jurisdictions, topics, harms) -> List[str]:
+def _cross_check(jurisdictions, topics, harms, jurisdiction_files: Optional[Dict[str, str]] = None) -> List[str]:
     """References between files: ids unique, harms and topics and contacts exist."""
     problems: List[str] = []
     harm_ids = {h.id for h in harms.harms}
     seen: Dict[str, str] = {}
     contact_ids = set()
     for jid, jurisdiction in jurisdictions.items():
-        where = f"knowledge/jurisdictions/{jid.lower()}.yml"
+        where = (jurisdiction_files or {}).get(jid, f"knowledge/jurisdictions/{jid.lower()}.yml")
+        region_ids = {r.id for r in jurisdiction.regions}
         for kind, entry in _entries(jurisdiction):
             if entry.id in seen or entry.id in topics:
                 problems.append(f"{where}: entry '{entry.id}': id is used twice")
@@ -141,6 +178,10 @@ def _cross_check(jurisdictions, topics, harms) -> List[str]:
                 for harm in entry.show_for:
                     if harm != "all" and harm not in harm_ids:
                         problems.append(f"{where}: entry '{entry.id}': field 'show_for': unknown harm '{harm}'")
+                for region in entry.regions:
+                    if region not in region_ids:
+                        problems.append(f"{where}: entry '{entry.id}': field 'regions': "
+                                        f"unknown region '{region}' (not in {jid}'s regions)")
             if kind == "offences":
                 for harm in entry.harms:
                     if harm not in harm_ids:
@@ -168,4 +209,25 @@ def _cross_check(jurisdictions, topics, harms) -> List[str]:
         for place in list(topic.jurisdictions) + [p for pt in topic.points for p in pt.jurisdictions]:
             if place not in known_places:
                 problems.append(f"knowledge/topics: entry '{topic.id}': field 'jurisdictions': unknown '{place}'")
+    return problems
+
+
+def _check_platforms(platforms: Dict[str, Platform], harms: HarmsFile, other_ids, where: str) -> List[str]:
+    """Platform ids don't clash with other entries, aliases name one platform, route harms exist."""
+    problems: List[str] = []
+    harm_ids = {h.id for h in harms.harms}
+    owner: Dict[str, str] = {}
+    for platform in platforms.values():
+        if platform.id in other_ids:
+            problems.append(f"{where}: entry '{platform.id}': id is used twice")
+        for name in {platform.id, platform.name.lower(), *platform.aliases}:
+            if name in owner and owner[name] != platform.id:
+                problems.append(f"{where}: entry '{platform.id}': field 'aliases': "
+                                f"'{name}' also names '{owner[name]}'")
+            owner.setdefault(name, platform.id)
+        for index, route in enumerate(platform.routes):
+            for harm in route.harms:
+                if harm != ALL_HARMS and harm not in harm_ids:
+                    problems.append(f"{where}: entry '{platform.id}': field 'routes[{index}].harms': "
+                                    f"unknown harm '{harm}'")
     return problems

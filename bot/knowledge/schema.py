@@ -26,7 +26,13 @@ ContactKind = Literal[
     "regulator",  # civil regulators (eSafety, Ofcom)
     "support",  # non-police help services (Netsafe, WiredSafety)
     "accessibility",  # relay services for people who are deaf or have a speech impairment
+    "youth",  # helplines for children and young people (Kids Helpline, Childline...)
+    "oversight",  # police oversight and complaints bodies (IBAC, LECC, IOPC...)
 ]
+# Who a contact is for: minors-only routes (NCMEC's Take It Down, CEOP...) are "minors",
+# routes only for adults' images (StopNCII) are "adults"; everything else is "all".
+Audience = Literal["all", "minors", "adults"]
+ALL_HARMS = "all"  # in a platform route's `harms`: the platform's general report route
 
 
 class Strict(BaseModel):
@@ -36,18 +42,34 @@ class Strict(BaseModel):
         min_anystr_length = 1
 
 
+HTTPS_URL = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$")
+
+
+def _check_https(url: str) -> str:
+    if not HTTPS_URL.match(url):
+        raise ValueError(f"source must be an https URL, got {url!r}")
+    return url
+
+
 class Entry(Strict):
-    """A fact-bearing entry: stable id, official sources, review date."""
+    """A fact-bearing entry: stable id, official sources, review date.
+
+    `last_reviewed` is the date someone last checked the entry against the pages in
+    `sources` (not the date it was written). Both lists below are for maintainers and
+    never shown to people: `review_notes` says what was checked against what and what
+    to re-check next time; `unverified` names facts in the entry that have NOT been
+    checked against a cited page yet (`python -m bot stale` always lists them).
+    """
 
     id: str = Field(..., regex=ID_PATTERN)
     sources: List[str] = Field(..., min_items=1)
     last_reviewed: dt.date
+    review_notes: List[str] = []
+    unverified: List[str] = []
 
     @validator("sources", each_item=True)
     def _https_only(cls, url: str) -> str:  # noqa: N805 (pydantic validator)
-        if not re.match(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", url):
-            raise ValueError(f"source must be an https URL, got {url!r}")
-        return url
+        return _check_https(url)
 
 
 class Contact(Entry):
@@ -63,6 +85,15 @@ class Contact(Entry):
     # Harm ids for which the assistant lists this contact under "where to report";
     # "all" for every harm, [] to keep it out of those lists (it still shows in contacts).
     show_for: List[str] = ["all"]
+    audience: Audience = "all"
+    # Region ids ("AU-VIC") for a state-level contact such as IBAC; empty: the whole country.
+    regions: List[str] = []
+
+    @validator("regions", each_item=True)
+    def _region_id(cls, region: str) -> str:  # noqa: N805
+        if not re.match(JURISDICTION_PATTERN, region) or "-" not in region:
+            raise ValueError(f"a region id looks like 'AU-VIC', got {region!r}")
+        return region
 
     @validator("url")
     def _url_scheme(cls, url: Optional[str]) -> Optional[str]:  # noqa: N805
@@ -162,6 +193,44 @@ class Harm(Strict):
     cues: List[str] = []  # lower-case words or phrases that signal this refinement
     topics: List[str] = []  # guidance topic ids that usually help next
     danger_hint: bool = False  # kinds of harm where the emergency line always leads
+
+
+class PlatformRoute(Strict):
+    """One way to report on a platform: which harms it is for, and the exact help-centre page."""
+
+    harms: List[str] = Field(..., min_items=1)  # harm ids, or "all" for the general report route
+    title: str  # "Report harassment on Instagram"
+    url: str  # the exact help-centre page
+    how: Optional[str] = None  # one short line
+    # Defaults to the platform's own sources and review date when left out.
+    sources: Optional[List[str]] = None
+    last_reviewed: Optional[dt.date] = None
+
+    @validator("url")
+    def _url_https(cls, url: str) -> str:  # noqa: N805
+        return _check_https(url)
+
+    @validator("sources", each_item=True)
+    def _sources_https(cls, url: str) -> str:  # noqa: N805
+        return _check_https(url)
+
+
+class Platform(Entry):
+    """A social platform and its own report routes (knowledge/platforms.yml)."""
+
+    name: str
+    aliases: List[str] = []  # lower case: "insta", "ig"
+    routes: List[PlatformRoute] = Field(..., min_items=1)
+
+    @validator("aliases", each_item=True)
+    def _lower_case(cls, alias: str) -> str:  # noqa: N805
+        if alias != alias.lower():
+            raise ValueError(f"aliases are lower case, got {alias!r}")
+        return alias
+
+
+class PlatformsFile(Strict):
+    platforms: List[Platform] = Field(..., min_items=1)
 
 
 class HarmsFile(Strict):

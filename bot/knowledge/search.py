@@ -56,7 +56,9 @@ KINDS = ("offence", "contact", "route", "guidance", "recording")
 _STOP_WORDS = frozenset("""a an and are as at be been by can could did do does for from had has have how i if
 in into is it its me my of on or our so that the their them there they this to us was we were what when where
 which who whom why will with would you your s""".split())
-_SAME = {"dox": "doxx", "doxxx": "doxx"}  # "doxing", "doxed" -> the same word as "doxxing", "doxxed"
+# Words the stemmer leaves apart that people use for the same thing.
+_SAME = {"dox": "doxx", "doxxx": "doxx",  # "doxing", "doxed" -> "doxxing", "doxxed"
+         "suicidal": "suicid", "suicid": "suicid"}
 _VOWELS = set("aeiouy")
 
 
@@ -222,17 +224,22 @@ class EntryHit:
 _LABELS = {"head": "maximum penalty", "covers": "covers", "element": "elements", "commenced": "in force commenced",
            "note": "", "does": "does", "does_not": "does not", "how": "how to", "fastest_lever": "fastest lever",
            "how_it_reaches_them": "how it reaches them", "channels": "channel", "report_directly": "file directly",
-           "honest_truth": "honest truth", "step": "what to do", "summary": "", "point": "", "recording": "recording"}
+           "honest_truth": "honest truth", "step": "what to do", "summary": "", "point": "", "recording": "recording",
+           "platform_route": "how to report"}
 # What each kind of contact is for, in the words people use.
 _CONTACT_KIND_WORDS = {
     "emergency": "emergency danger urgent", "crisis": "crisis suicide self-harm struggling mental health",
+    "youth": "young people children kids teens youth helpline",
+    "oversight": "complaint about police oversight misconduct",
     "police": "police report", "report": "report reporting portal online", "regulator": "regulator takedown removal",
     "support": "support help advice", "accessibility": "deaf hearing speech relay accessibility",
 }
 # Fields that are references, settings or search aids rather than facts to show.
+# review_notes and unverified are for maintainers and never shown to people (schema.Entry).
 _NOT_FACTS = {"id", "sources", "last_reviewed", "kind", "show_for", "harms", "report_directly", "jurisdictions",
               "ordered", "keywords", "aka", "aliases", "case_sensitive_aliases", "consent", "refines", "cues",
-              "topics", "danger_hint", "escalation_topic", "phone", "text", "url"}
+              "topics", "danger_hint", "escalation_topic", "phone", "text", "url", "review_notes", "unverified",
+              "audience", "regions", "routes"}
 _JURISDICTION_FIELDS = {"id", "name", "aliases", "case_sensitive_aliases", "contacts", "offences", "regions",
                         "harasser_here", "victim_here_harasser_abroad", "escalation_topic"}
 
@@ -266,13 +273,14 @@ class _Builder:
         self._counts: Dict[int, int] = {}
 
     def add(self, entry: Entry, kind: str, title: str, places: Iterable[str], role: str, text: str,
-            extra: str = "", label: bool = True) -> None:
+            extra: str = "", label: bool = True, sources: Optional[Sequence[str]] = None,
+            reviewed: Optional[dt.date] = None) -> None:
         places = frozenset(p for p in places if p)
         if not text or not text.strip():
             return
         order = self._counts[id(entry)] = self._counts.get(id(entry), -1) + 1
         passage = Passage(text=text, kind=kind, entry_id=entry.id, title=title, jurisdiction=_one_place(places),
-                          sources=tuple(entry.sources), last_reviewed=entry.last_reviewed)
+                          sources=tuple(sources or entry.sources), last_reviewed=reviewed or entry.last_reviewed)
         words_for_role = _LABELS.get(role, _label(role)) if label else ""
         self.docs.append(_Doc(passage, entry, role, order, places, f"{words_for_role} {extra}"))
 
@@ -281,7 +289,22 @@ class _Builder:
             self.jurisdiction(jurisdiction)
         for topic in self.kb.topics.values():
             self.topic(topic)
+        for platform in getattr(self.kb, "platforms", {}).values():
+            self.platform(platform)
         return self.docs
+
+    def platform(self, platform: Any) -> None:
+        """A platform's own report routes (knowledge/platforms.yml): one passage per route, with the
+        route's own page, sources and review date."""
+        names = " ".join([platform.name] + list(platform.aliases))
+        for route in platform.routes:
+            harms = " ".join(self.kb.harms[h].label for h in route.harms if h in self.kb.harms)
+            text = f"**{route.title}**: {route.url}" + (f" {self.render.sentence(route.how)}" if route.how else "")
+            self.add(platform, "guidance", f"Reporting on {platform.name}", [], "platform_route", text,
+                     f"report {names} {harms}", sources=route.sources or platform.sources,
+                     reviewed=route.last_reviewed or platform.last_reviewed)
+        for role, line in _other_fields(platform, {"name"}):
+            self.add(platform, "guidance", f"Reporting on {platform.name}", [], role, line, names)
 
     def jurisdiction(self, j: Jurisdiction) -> None:
         for contact in j.contacts:
@@ -306,16 +329,18 @@ class _Builder:
 
     def contact(self, c: Contact, where: str) -> None:
         kind_words = _CONTACT_KIND_WORDS.get(c.kind, c.kind)
-        self.add(c, "contact", c.name, [where], "head", self.render.contact_line(c, brief=False),
+        regions = list(getattr(c, "regions", None) or [])
+        where = regions or [where]  # a state's own body (IBAC in Victoria) belongs to that state
+        self.add(c, "contact", c.name, where, "head", self.render.contact_line(c, brief=False),
                  f"number phone contact {kind_words}", label=False)
         for line in c.does:
-            self.add(c, "contact", c.name, [where], "does", f"Does: {line}", c.name)
+            self.add(c, "contact", c.name, where, "does", f"Does: {line}", c.name)
         for line in c.does_not:
-            self.add(c, "contact", c.name, [where], "does_not", f"Does not: {line}", c.name)
+            self.add(c, "contact", c.name, where, "does_not", f"Does not: {line}", c.name)
         for line in c.how:
-            self.add(c, "contact", c.name, [where], "how", f"How: {line}", c.name)
+            self.add(c, "contact", c.name, where, "how", f"How: {line}", c.name)
         for role, line in _other_fields(c, {"name", "when", "does", "does_not", "how"}):
-            self.add(c, "contact", c.name, [where], role, line, c.name)
+            self.add(c, "contact", c.name, where, role, line, c.name)
 
     def offence(self, o: Offence, where: str) -> None:
         title = f"{o.section} {o.law}"
@@ -605,8 +630,8 @@ class SearchIndex:
         for i, d in enumerate(self.docs):
             if not (self.countries[i] & countries) or (only and only not in self.countries[i]):
                 continue
-            if d.passage.kind == "recording" and regions and not (d.places & regions):
-                continue
+            if regions and d.places and all("-" in p for p in d.places) and not (d.places & regions):
+                continue  # another state's own rule or body
             sub = kind_rank.get(getattr(d.entry, "kind", ""), 3) if d.passage.kind == "contact" else 0
             eligible.append((rank.get(d.passage.kind, 5), sub, 0 if d.places & regions else 1, i))
         eligible.sort()

@@ -299,15 +299,25 @@ def test_esafety_online_safety_act_2021(esafety):
     assert has(r"Online Safety Act 2021", esafety.does)
 
 
-def test_esafety_penalties_up_to_500_penalty_units(esafety):
-    # Seed 001: "civil penalties of up to 500 penalty units".
-    assert has(r"up to 500 penalty units", esafety.does)
+def test_esafety_penalties_500_units_for_individuals_five_times_for_companies(esafety):
+    # Seed 001 says "civil penalties of up to 500 penalty units"; that is the individual maximum
+    # (fact-check W7): a body corporate faces five times that. Fails on the seed's bare "up to 500".
+    penalties = [t for t in esafety.does if re.search(r"penalt", t, re.I)]
+    assert has(r"500 penalty units for an individual", penalties)
+    assert has(r"(company|body corporate).{0,40}five times", penalties)
+    assert not has(r"penalties of up to 500 penalty units\.?$", penalties)
 
 
-def test_esafety_report_to_the_platform_first(esafety):
-    # Seed 001: "For most schemes you must FIRST report to the platform or service".
-    assert has(r"first report", esafety.does_not + esafety.how)
-    assert has(r"platform", [t for t in esafety.does_not if re.search("first", t, re.I)])
+def test_esafety_platform_first_only_for_cyberbullying_and_adult_cyber_abuse(esafety):
+    # eSafety: "You do not have to report image-based abuse to an online platform or service
+    # before making a report to eSafety" (fact-check W1). Platform-first applies to cyberbullying
+    # and adult cyber abuse. The old step "First report the content to the platform" with no
+    # qualifier fails here.
+    texts = esafety.does_not + esafety.how
+    assert has(r"(Adult cyber abuse or cyberbullying|cyberbullying and adult cyber abuse).{0,80}platform", texts)
+    assert has(r"do not have to report to the platform first", esafety.how)
+    assert not any(re.match(r"First report the content to the platform", t) for t in esafety.how)
+    assert not has(r"For most schemes", esafety.does_not)
 
 
 def test_esafety_adult_threshold_is_high_and_needs_serious_harm(esafety):
@@ -468,12 +478,14 @@ def test_au_offence_is_commonwealth_indictable(kb, section):
     assert has(r"Commonwealth, indictable", offence.notes)
 
 
-def test_474_17_penalty_raised_from_3_to_5_years_effective_24_january_2022(kb):
-    # Seed 001: "The penalty was raised from 3 to 5 years in 2021 (effective 24 Jan 2022)."
+def test_474_17_penalty_raised_from_3_to_5_years_effective_23_january_2022(kb):
+    # Seed 001 says "effective 24 Jan 2022"; the amending Act commenced with the Online Safety Act
+    # 2021 on 23 January 2022 (fact-check W2). Fails on the seed's 24 January.
     offence = one_offence(kb, "s 474.17", "AU")
     assert offence.commenced
     assert has(r"from 3 to 5 years", [offence.commenced])
-    assert has(r"24 Jan(uary)? 2022", [offence.commenced])
+    assert has(r"23 Jan(uary)? 2022", [offence.commenced])
+    assert not has(r"24 Jan(uary)? 2022", [offence.commenced])
 
 
 def test_474_17_elements_reasonable_persons_menacing_harassing_offensive(kb):
@@ -521,11 +533,14 @@ def test_474_17a_covers_deepfakes_and_recklessness(kb):
     assert has(r"18 or over", offence.elements)
 
 
-def test_474_17c_in_force_10_december_2024(kb):
-    # Seed 001: "inserted by Privacy and Other Legislation Amendment Act 2024, in force 10 Dec 2024".
-    offence = one_offence(kb, "s 474.17C", "AU")
-    assert offence.commenced and has(r"10 Dec(ember)? 2024", [offence.commenced])
+@pytest.mark.parametrize("section", ["s 474.17C", "s 474.17D"])
+def test_doxxing_offences_in_force_11_december_2024(kb, section):
+    # Seed 001 says "in force 10 Dec 2024", the Royal Assent date; Schedule 3 commenced the day
+    # after Royal Assent (fact-check W3). Fails on "10 December" given as the start date.
+    offence = one_offence(kb, section, "AU")
+    assert offence.commenced and re.match(r"11 December 2024", offence.commenced)
     assert has(r"Privacy and Other Legislation Amendment Act 2024", [offence.commenced])
+    assert not has(r"since 10 December 2024", offence.notes)
 
 
 def test_474_17c_is_doxxing_of_personal_data(kb):
@@ -559,13 +574,15 @@ def test_372_1_identity_crime_elements(kb):
     assert has(r"Part 9\.5", [offence.title] + offence.notes)
 
 
-def test_372_1a_also_5_years_and_nsw_192k(kb):
+def test_372_1a_also_5_years_and_no_unchecked_section_numbers(kb):
     # Seed 001: "s 372.1A (dealing in identification information via a carriage service, also
-    # 5 years) ... (e.g. NSW Crimes Act s 192K)".
+    # 5 years)". Its "NSW Crimes Act s 192K" and "s 372.2 (possessing equipment)" could not be
+    # checked and are probably wrong (fact-check R12, R13), so they are no longer named.
     offence = one_offence(kb, "s 372.1", "AU")
     related = [n for n in offence.notes if "372.1A" in n]
     assert related and years(related[0]) == {5}
-    assert has(r"192K", offence.notes)
+    assert not has(r"192K", offence.notes) and not has(r"372\.2", offence.notes)
+    assert has(r"State and territory identity-crime offences also exist", offence.notes)
 
 
 HARM_TO_SECTION = [
@@ -593,7 +610,8 @@ def test_doxxing_topic_penalties_match_the_offences(kb):
     # (474.17C) and 7 years (474.17D).
     topic = get_topic(kb, "doxxing-au")
     texts = topic_texts(topic)
-    assert has(r"10 December 2024", texts)
+    assert has(r"since 11 December 2024", texts)  # fact-check W3: not the seed's 10 December
+    assert not has(r"since 10 December 2024", texts)
     assert any("474.17C" in t and years(t) == {6} for t in texts)
     assert any("474.17D" in t and years(t) == {7} for t in texts)
     assert has(r"statutory tort for serious invasions of privacy", texts)
@@ -744,10 +762,29 @@ def test_recording_rules_cover_all_eight_and_only_them(kb):
 
 def test_recording_nsw_surveillance_devices_act_2007_s7(kb):
     # Seed 001: "Surveillance Devices Act 2007 (NSW); limited 'protection of lawful interests'
-    # exception under s 7".
+    # exception under s 7". Section 7 has more than one exception (fact-check W5), so "only a
+    # limited ... exception" is wrong.
     nsw = kb.recording("AU-NSW").recording
     assert nsw.law == "Surveillance Devices Act 2007 (NSW)"
-    assert has(r"protection of lawful interests", [nsw.detail]) and has(r"s 7", [nsw.detail])
+    assert has(r"Section 7 has limited exceptions, including", [nsw.detail])
+    assert has(r"protect your lawful interests", [nsw.detail])
+    topic_nsw = [p.text for p in kb.topic("recording-au").points if p.jurisdictions == ["AU-NSW"]]
+    assert topic_nsw and not has(r"\bonly a limited", topic_nsw)
+    assert has(r"not made for the purpose of communicating or publishing", topic_nsw)
+
+
+@pytest.mark.parametrize("region", ["AU-VIC", "AU-QLD", "AU-NT", "AU-NSW"])
+def test_recording_rule_warns_not_to_share_the_recording(kb, region):
+    # Fact-check R1: recording may be lawful, but communicating or publishing it can be an offence.
+    detail = kb.recording(region).recording.detail
+    assert has(r"(sharing or publishing|share or publish)", [detail]) and has(r"police or a lawyer", [detail])
+
+
+def test_recording_topic_mentions_phone_interception_law(kb):
+    # Fact-check R2: the Telecommunications (Interception and Access) Act 1979 for phone calls.
+    texts = topic_texts(get_topic(kb, "recording-au"))
+    assert has(r"Telecommunications \(Interception and Access\) Act 1979", texts)
+    assert has(r"offence to share or publish", texts)
 
 
 @pytest.mark.parametrize("city,consent", [("Perth", "all-party"), ("Melbourne", "one-party"),
@@ -956,7 +993,8 @@ ESCALATION_RUNGS = [
     (2, [r"Officer in Charge \(OIC\)", r"Apprehended Violence Order"]),
     (3, [r"cybercrime squad", r"AFP"]),
     (4, [r"in writing", r"supervising sergeant", r"Local Area Command"]),
-    (5, [r"eSafety", r"platform first", r"removal notices"]),
+    (5, [r"eSafety", r"removal notices", r"image-based abuse.{0,80}do not have to report to the platform first",
+         r"adult cyber abuse or cyberbullying, report the content to the platform first"]),
     (6, [r"oversight body", r"Law Enforcement Conduct Commission", r"IBAC", r"CCC",
          r"Professional Standards"]),
     (7, [r"AFP", r"afp\.gov\.au/crimes/cybercrime"]),
@@ -1194,9 +1232,15 @@ NUMBER_FAMILIES = [
     ("Netsafe 0508", r"0508[ -]?\d{3}[ -]?\d{3}", {"0508638723"}),
     ("AU 13xx xxx", r"(?<![\d-])13[ ]?\d{2}[ ]?\d{2}(?![\d-])|(?<![\d-])13\d[ ]\d{3}(?![\d-])",
      {"131114", "131444", "131450", "133677"}),
-    ("AU 1300", r"1300[ ]?\d{3}[ ]?\d{3}", {"1300292371", "1300659467"}),
-    ("US 1-800", r"1-800-\d{3}-\d{4}", {"18008435678", "18002255324"}),
-    ("ZA 0800", r"0800[ ]?\d{3}[ ]?\d{3}", {"0800567567"}),
+    # Suicide Call Back, the ASD/ACSC hotline, SA's Office for Public Integrity
+    ("AU 1300", r"1300[ ]?\d{3}[ ]?\d{3}", {"1300292371", "1300659467", "1300782489"}),
+    # AU 1800 numbers: Kids Helpline, WA CCC, Ombudsman NT (and NZ's Youthline has 0800)
+    ("AU 1800", r"(?<![\d-])1800 \d{2,3} \d{3,4}(?![\d-])", {"1800551800", "1800809000", "1800806380"}),
+    # NCMEC, FBI tips, Kids Help Phone
+    ("US/CA 1-800", r"1-800-\d{3}-\d{4}", {"18008435678", "18002255324", "18006686868"}),
+    ("CA 1-866", r"1-866-\d{3}-\d{4}", {"18666589022"}),
+    # SADAG (two lines), NZ Youthline, NZ IPCA
+    ("0800 xxx xxx", r"0800[ ]?\d{3}[ ]?\d{3}", {"0800567567", "0800456789", "0800376633", "0800503728"}),
 ]
 
 

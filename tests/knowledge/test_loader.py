@@ -177,3 +177,100 @@ def test_adding_a_jurisdiction_is_data_only(kdir):
     assert kb.places.resolve("Dublin") == "IE"
     assert [c.phone for c in kb.emergency("IE")] == ["112"]
     assert kb.places.find("I'm in Cork and he's in Canada")[1].place == "CA"
+
+
+# -- the newer kinds of entry: audiences, regions, platforms ------------------------------------
+
+def _platforms(kdir: Path, change=None) -> None:
+    data = {"platforms": [{"id": "testgram", "name": "Testgram", "aliases": ["tg"],
+                           "sources": ["https://help.testgram.example.org/policy"], "last_reviewed": "2026-11-30",
+                           "routes": [{"harms": ["harassment"], "title": "Report harassment",
+                                       "url": "https://help.testgram.example.org/harassment"}]}]}
+    if change:
+        change(data)
+    (kdir / "platforms.yml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def test_contact_region_must_exist_in_its_country(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: d["contacts"][0].__setitem__("regions", ["AU-XYZ"]))
+    message = problems(kdir)
+    assert "au.yml" in message and "au-000" in message and "regions" in message and "AU-XYZ" in message
+
+
+def test_contact_region_of_another_country_is_rejected(kdir):
+    edit(kdir / "jurisdictions/nz.yml", lambda d: d["contacts"][0].__setitem__("regions", ["AU-VIC"]))
+    message = problems(kdir)
+    assert "nz.yml" in message and "nz-111" in message and "unknown region 'AU-VIC'" in message
+
+
+def test_contact_region_must_look_like_a_region(kdir):
+    edit(kdir / "jurisdictions/au.yml", lambda d: d["contacts"][0].__setitem__("regions", ["victoria"]))
+    message = problems(kdir)
+    assert "au-000" in message and "regions" in message and "AU-VIC" in message
+
+
+def test_contact_audience_must_be_known(kdir):
+    edit(kdir / "jurisdictions/us.yml", lambda d: d["contacts"][0].__setitem__("audience", "teens"))
+    message = problems(kdir)
+    assert "us.yml" in message and "us-911" in message and "audience" in message
+
+
+def test_platform_route_with_unknown_harm(kdir):
+    _platforms(kdir, lambda d: d["platforms"][0]["routes"][0].__setitem__("harms", ["rudeness"]))
+    message = problems(kdir)
+    assert "platforms.yml" in message and "testgram" in message and "routes[0].harms" in message
+    assert "unknown harm 'rudeness'" in message
+
+
+def test_platform_route_url_must_be_https(kdir):
+    _platforms(kdir, lambda d: d["platforms"][0]["routes"][0].__setitem__("url", "http://x.example.org/a"))
+    message = problems(kdir)
+    assert "platforms.yml" in message and "testgram" in message and "url" in message and "https" in message
+
+
+def test_platform_needs_routes_and_sources(kdir):
+    def strip(d):
+        d["platforms"][0].pop("sources")
+        d["platforms"][0]["routes"] = []
+    _platforms(kdir, strip)
+    message = problems(kdir)
+    assert "testgram" in message and "sources" in message and "routes" in message
+
+
+def test_platform_aliases_are_lower_case(kdir):
+    _platforms(kdir, lambda d: d["platforms"][0].__setitem__("aliases", ["TG"]))
+    message = problems(kdir)
+    assert "platforms.yml" in message and "aliases" in message and "lower case" in message
+
+
+def test_platform_alias_naming_two_platforms(kdir):
+    def twin(d):
+        other = yaml.safe_load(yaml.safe_dump(d["platforms"][0]))
+        other.update(id="othergram", name="Othergram")
+        d["platforms"].append(other)
+    _platforms(kdir, twin)
+    message = problems(kdir)
+    assert "othergram" in message and "'tg' also names 'testgram'" in message
+
+
+def test_platform_id_used_twice(kdir):
+    _platforms(kdir, lambda d: d["platforms"].append(yaml.safe_load(yaml.safe_dump(d["platforms"][0]))))
+    message = problems(kdir)
+    assert "platforms.yml" in message and "'testgram': id is used twice" in message
+
+
+def test_platform_id_clashing_with_another_entry(kdir):
+    _platforms(kdir, lambda d: d["platforms"][0].__setitem__("id", "au-000"))
+    message = problems(kdir)
+    assert "platforms.yml" in message and "au-000" in message and "used twice" in message
+
+
+def test_platform_unknown_field_is_rejected(kdir):
+    _platforms(kdir, lambda d: d["platforms"][0]["routes"][0].__setitem__("steps", "tap report"))
+    message = problems(kdir)
+    assert "platforms.yml" in message and "testgram" in message and "steps" in message
+
+
+def test_platforms_file_is_optional(kdir):
+    (kdir / "platforms.yml").unlink(missing_ok=True)
+    assert KnowledgeBase(kdir).platforms == {}

@@ -1,0 +1,47 @@
+"""action_answer: one reply to the whole message, composed from the situation frame."""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import KnowledgeAction
+from actions.frame import frame_from_tracker
+from bot.compose import compose
+from bot.places import UNKNOWN
+
+HARASSER_FORM = "harasser_place_form"
+
+
+class ActionAnswer(KnowledgeAction):
+    def name(self) -> Text:
+        return "action_answer"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        frame = frame_from_tracker(self.kb, tracker)
+        reply = compose(self.kb, frame)
+        events: List[EventType] = [SlotSet("harms", frame.harms or None), SlotSet("platforms", frame.platforms or None),
+                                   SlotSet("minor", frame.minor), SlotSet("asker", frame.asker)]
+        if not frame.victim.said and frame.intent == "inform_location" and frame.place_asked:
+            # the answer to "where are you?" is a place we don't cover: say so once, never ask again
+            events.append(SlotSet("victim_country", UNKNOWN))
+            reply.unknown_place = True
+        if reply.unknown_place:
+            dispatcher.utter_message(response="utter_unknown_place")
+            events.append(SlotSet("place_asked", True))
+        if reply.answer is not None:
+            self.send(dispatcher, reply.answer)
+            if reply.answer.opener:
+                events.append(SlotSet("opener_shown", True))
+        if reply.ask_harasser_place:
+            return events + [FollowupAction(HARASSER_FORM)]
+        if reply.ask_place:
+            dispatcher.utter_message(response="utter_ask_place")
+            events.append(SlotSet("place_asked", True))
+        elif reply.answer is None and not reply.unknown_place and not frame.safety_sent:
+            dispatcher.utter_message(response="utter_ask_harm")
+        if frame.safety_sent and not frame.victim.said:
+            events.append(SlotSet("place_asked", True))  # the safety response asked where they are
+        return events

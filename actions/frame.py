@@ -1,0 +1,72 @@
+"""The tracker -> the situation frame (bot/frame.py): this message's entities over the
+slots that remember earlier turns."""
+from __future__ import annotations
+
+from typing import Iterable, List, Optional
+
+from rasa_sdk import Tracker
+
+from bot.frame import HELPER, SELF, VOLUNTEER, Frame, place_of
+from bot.knowledge import KnowledgeBase
+
+SAFETY_RESPONSES = ("utter_emergency", "utter_crisis", "utter_told_to_self_harm")
+SAFETY_INTENTS = ("danger", "self_harm", "told_to_self_harm")
+
+
+def _values(entities: Iterable[dict], name: str) -> List[str]:
+    found: List[str] = []
+    for entity in sorted((e for e in entities if e.get("entity") == name),
+                         key=lambda e: -(e.get("confidence_entity") or 0)):
+        value = entity.get("value")
+        if isinstance(value, str) and value and value not in found:
+            found.append(value)
+    return found
+
+
+def _merge(first: Iterable[str], then: Optional[Iterable[str]]) -> List[str]:
+    merged: List[str] = []
+    for item in list(first) + list(then or []):
+        if item not in merged:
+            merged.append(item)
+    return merged
+
+
+def safety_sent_this_turn(tracker: Tracker) -> bool:
+    """True when a rule already sent the emergency or crisis response since the person's message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") in SAFETY_RESPONSES:
+            return True
+    return False
+
+
+def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
+    latest = tracker.latest_message or {}
+    entities = latest.get("entities") or []
+    intent = (latest.get("intent") or {}).get("name") or ""
+    new_harms = [h for h in _values(entities, "harm") if h in kb.harms]
+    asks = _merge([intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
+                  _values(entities, "ask"))
+    asker = (_values(entities, "asker") or [None])[0] or tracker.get_slot("asker") or SELF
+    danger = (_values(entities, "danger") or [None])[0]
+    return Frame(
+        text=latest.get("text") or "",
+        intent=intent,
+        harms=_merge(new_harms, tracker.get_slot("harms")),
+        new_harms=new_harms,
+        asks=asks,
+        danger=danger,
+        despair=intent == "self_harm" or bool(_values(entities, "despair")),
+        told_to_self_harm=intent == "told_to_self_harm" or bool(_values(entities, "told_to_self_harm")),
+        harm_request=intent == "request_harm_other" or bool(_values(entities, "harm_request")),
+        asker=asker if asker in (SELF, HELPER, VOLUNTEER) else SELF,
+        minor=bool(_values(entities, "minor")) or bool(tracker.get_slot("minor")),
+        platforms=_merge(_values(entities, "platform"), tracker.get_slot("platforms")),
+        services=_values(entities, "service"),
+        victim=place_of(kb, tracker.get_slot("victim_country"), tracker.get_slot("victim_region")),
+        harasser=place_of(kb, tracker.get_slot("harasser_country")),
+        opener_shown=bool(tracker.get_slot("opener_shown")),
+        place_asked=bool(tracker.get_slot("place_asked")),
+        safety_sent=safety_sent_this_turn(tracker) or intent in SAFETY_INTENTS,
+    )

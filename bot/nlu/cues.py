@@ -1,0 +1,143 @@
+"""CueExtractor: the parts of the situation frame that words show plainly.
+
+Entities, each with the span that showed it:
+- `platform` (e.g. "instagram"): the platforms named, from the knowledge base's platform aliases;
+- `service` (a contact id, e.g. "nz-netsafe"): a reporting or help service named ("can eSafety...");
+- `asker` ("helper" or "volunteer"): someone asking for another person;
+- `minor` ("yes"): a child or young person involved (an age under 18, "my daughter", "at school").
+
+Patterns for asker and minor are data (cue_patterns.yml beside this file); platform and
+service names come from the knowledge base, so adding a platform never touches code.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Pattern, Tuple
+
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.base import MAX_SCAN, KnowledgeComponent
+from bot.nlu.text import clean
+
+DEFAULT_FILE = Path(__file__).with_name("cue_patterns.yml")
+CUE_ENTITIES = ("platform", "service", "asker", "minor")
+SERVICE_KINDS = ("report", "regulator", "support", "youth", "oversight")
+_GENERIC = {"your", "local", "the", "a", "of", "and", "for", "national", "online", "service", "police", "line",
+            "help", "helpline", "centre", "center", "commissioner", "office", "station", "portal", "reporting",
+            "report", "crime", "complaint", "complaints", "internet", "cybercrime", "safety", "when", "it", "is",
+            "not", "an", "emergency", "non", "regulator", "from", "to", "in", "on"}
+
+
+def load_cue_patterns(path: Optional[str] = None) -> Dict:
+    source = Path(path) if path else DEFAULT_FILE
+    raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    try:
+        asker = {role: [re.compile(p, re.I) for p in patterns] for role, patterns in (raw.get("asker") or {}).items()}
+        minor = [re.compile(p, re.I) for p in raw.get("minor") or []]
+    except re.error as error:
+        raise ValueError(f"{source}: bad pattern: {error}") from error
+    if not asker or not minor:
+        raise ValueError(f"{source}: needs 'asker' and 'minor' patterns")
+    return {"asker": asker, "minor": minor}
+
+
+def service_aliases(name: str) -> List[str]:
+    """Names a person uses for a service: "eSafety Commissioner" -> esafety commissioner, esafety;
+    "FBI Internet Crime Complaint Center (IC3)" -> ..., ic3; "WiredSafety" -> wiredsafety, wired safety."""
+    aliases = set()
+    lowered = name.lower()
+    main = re.sub(r"\s*\(.*?\)", "", lowered).strip()
+    aliases.add(main)
+    for inner in re.findall(r"\(([^)]*)\)", name):
+        if len(inner.split()) == 1 and len(inner) >= 3:
+            aliases.add(inner.lower())
+    words = [w for w in re.findall(r"[a-z0-9-]+", main)]
+    distinctive = [w for w in words if w not in _GENERIC and len(w) >= 4]
+    if len(distinctive) == 1:
+        aliases.add(distinctive[0])
+    for camel in re.findall(r"\b([A-Z][a-z]+[A-Z][a-z]+\w*)\b", name):  # WiredSafety, ReportCyber
+        aliases.add(camel.lower())
+        aliases.add(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", camel).lower())
+    for word in re.findall(r"\b(e[A-Z][a-z]+)\b", name):  # eSafety -> e-safety
+        aliases.add(f"e-{word[1:].lower()}")
+    return sorted(a for a in aliases if len(a) >= 3)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        self.patterns = load_cue_patterns(config.get("patterns_file"))
+        self._names: Optional[List[Tuple[Pattern, str, str]]] = None
+
+    @staticmethod
+    def get_default_config():
+        return {"knowledge_dir": None, "patterns_file": None}
+
+    @property
+    def names(self) -> List[Tuple[Pattern, str, str]]:
+        """(pattern, entity, value) for every platform and service alias, longest first."""
+        if self._names is None:
+            found: List[Tuple[str, str, str]] = []
+            for platform in getattr(self.kb, "platforms", {}).values():
+                for alias in [platform.name] + list(platform.aliases):
+                    found.append((alias.lower(), "platform", platform.id))
+            for jurisdiction in self.kb.covered():
+                for contact in jurisdiction.contacts:
+                    if contact.kind in SERVICE_KINDS:
+                        found += [(alias, "service", contact.id) for alias in service_aliases(contact.name)]
+            found.sort(key=lambda item: -len(item[0]))
+            self._names = [(re.compile(r"(?<![\w@])" + re.escape(alias).replace(r"\ ", r"\s+") + r"(?![\w])", re.I),
+                            entity, value) for alias, entity, value in found]
+        return self._names
+
+    def read(self, text: str) -> List[dict]:
+        text = clean(text)[:MAX_SCAN]
+        entities: List[dict] = []
+        taken: List[Tuple[int, int]] = []
+        for pattern, entity, value in self.names:
+            for match in pattern.finditer(text):
+                if any(s < match.end() and match.start() < e for s, e in taken):
+                    continue
+                taken.append((match.start(), match.end()))
+                entities.append(self._entity(entity, value, match))
+        for role in ("volunteer", "helper"):  # a volunteer is also helping someone: the more specific first
+            match = _first(self.patterns["asker"].get(role, []), text)
+            if match:
+                entities.append(self._entity("asker", role, match))
+                break
+        match = _first(self.patterns["minor"], text)
+        if match:
+            entities.append(self._entity("minor", "yes", match))
+        return _dedupe(entities)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in CUE_ENTITIES]
+            message.set(ENTITIES, kept + self.read(message.get(TEXT) or ""), add_to_output=True)
+        return messages
+
+    def _entity(self, entity: str, value: str, match) -> dict:
+        return {"entity": entity, "value": value, "start": match.start(), "end": match.end(),
+                "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+
+
+def _first(patterns: Iterable[Pattern], text: str):
+    hits = [m for m in (p.search(text) for p in patterns) if m]
+    return min(hits, key=lambda m: m.start()) if hits else None
+
+
+def _dedupe(entities: List[dict]) -> List[dict]:
+    seen, out = set(), []
+    for entity in entities:
+        key = (entity["entity"], entity["value"])
+        if key not in seen:
+            seen.add(key)
+            out.append(entity)
+    return out

@@ -1,0 +1,123 @@
+"""PlaceEntityExtractor: places from the knowledge base's aliases, each with a role.
+
+It emits two entities per place: `country` ("AU") and, for states and cities,
+`region` ("AU-WA"), each with the role `victim` (where the person is) or `harasser`
+(where the other person is), so Rasa's own `from_entity` mappings fill the slots.
+On top of the place resolver (bot/places.py) it reads three things people write:
+
+- corrections: "sorry, I meant Auckland", "not Perth, Darwin": the corrected place wins;
+- nationality versus residence: "a British citizen living in Hong Kong" lives in Hong Kong;
+- a named place we don't cover ("I live in Dublin"): `country: unknown`, so the person is
+  told honestly that we don't cover it yet, and never asked again.
+
+A message that is nothing but a place ("Darwin", "the States") answers "where are you?"
+and gets the `inform_location` intent.
+"""
+from __future__ import annotations
+
+import re
+from typing import List
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.base import FALLBACK, MAX_SCAN, KnowledgeComponent, intent_name, set_intent
+from bot.nlu.text import clean
+from bot.places import HARASSER, UNKNOWN, VICTIM, PlaceMatch, normalise
+
+INFORM_LOCATION = "inform_location"
+PLACE_ENTITIES = ("country", "region")
+# Words that make a message about a place even when the place is one we don't know ("I'm in Ireland").
+_LOCATION_WORDS = {"in", "from", "live", "living", "lives", "based", "near", "country", "city", "state",
+                   "town", "overseas", "abroad", "moved", "located", "sure", "know", "where"}
+_FILLER = {"im", "i", "am", "in", "from", "live", "living", "based", "the", "at", "we", "are", "re",
+           "ok", "okay", "yes", "yeah", "near", "currently", "right", "now", "um", "uh", "its", "it", "is",
+           "he", "hes", "she", "shes", "they", "theyre", "lives", "s", "m", "sorry", "meant", "mean",
+           "actually", "oops", "not", "i meant", "no", "wait"}
+_CORRECTION_BEFORE = re.compile(r"\b(sorry|oops|i meant|i mean|meant|actually|correction|wait|no)\b[\s,.:;-]*"
+                                r"(?:(?:i'?m|im|i am|it'?s|its|in|he'?s|she'?s|they'?re)\s+)?(?:in\s+)?$", re.I)
+_NEGATED_BEFORE = re.compile(r"\bnot\s+(?:in\s+)?$", re.I)
+_NATIONALITY_AFTER = re.compile(r"^\s*(citizens?|nationals?|passport|expats?|by birth|born\b)", re.I)
+_RESIDENCE_AFTER = re.compile(r"^\s*,?\s*(but|living|who lives|who'?s living|residing|resident|now living|based)\b",
+                              re.I)
+_I_AM_BEFORE = re.compile(r"\b(i'?m|i am|im|as|we'?re|we are)\s+(a|an)?\s*$", re.I)
+# "living in Hong Kong", "I'm in Dublin": a capitalised place name after a residence phrase.
+_RESIDENCE = re.compile(r"\b(?:i\s+live|i'?m\s+living|im\s+living|living|i'?m\s+based|im\s+based|based|"
+                        r"i\s+reside|residing|i\s+moved|we\s+live|we\s+moved|i'?m|im|i\s+am)\s+(?:in|to)\s+"
+                        r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2})")
+_NOT_PLACES = {"year", "grade", "fear", "shock", "danger", "hell", "love", "bed", "hospital", "therapy", "school",
+               "university", "uni", "college", "class", "high", "primary", "form", "court", "year9", "a", "the",
+               "my", "pain", "tears", "trouble", "a&e", "bits", "pieces", "debt", "care", "hiding", "lockdown"
+               }
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = clean(message.get(TEXT) or "")[:MAX_SCAN]
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in PLACE_ENTITIES]
+            matches = self.read(text) if text.strip() else []
+            for match in matches:
+                entities += self._entities(match)
+            if not any(m.role == VICTIM for m in matches):
+                unknown = self._unknown_residence(text, matches)
+                if unknown:
+                    entities.append(unknown)
+            message.set(ENTITIES, entities, add_to_output=True)
+            if matches and _only_places(text, matches):
+                set_intent(message, INFORM_LOCATION, 1.0)
+            elif intent_name(message) == INFORM_LOCATION and not matches and \
+                    not _LOCATION_WORDS & set(normalise(text).split()):
+                # "...", "?", "qwerty": no place and no words about one; ask, don't record a place
+                set_intent(message, FALLBACK, (message.get("intent") or {}).get("confidence", 0.0))
+        return messages
+
+    def read(self, text: str) -> List[PlaceMatch]:
+        """The places in the text with their roles, after corrections and nationality are read."""
+        kept: List[PlaceMatch] = []
+        for match in self.kb.places.find(text):
+            before, after = text[max(0, match.start - 40):match.start], text[match.end:match.end + 30]
+            if _NEGATED_BEFORE.search(before):
+                continue  # "not Perth"
+            if _NATIONALITY_AFTER.search(after) or (_RESIDENCE_AFTER.search(after) and _I_AM_BEFORE.search(before)):
+                continue  # "a British citizen", "I'm Australian but living in..."
+            if _CORRECTION_BEFORE.search(before) and kept:
+                role = kept[-1].role  # "he's in Perth, sorry, I meant Darwin": same person, new place
+                kept = [m for m in kept if m.role != role]
+                match = PlaceMatch(match.text, match.start, match.end, match.place, role)
+            kept.append(match)
+        return kept
+
+    def _entities(self, match: PlaceMatch) -> List[dict]:
+        country = self.kb.places.country(match.place) or match.place
+        base = {"start": match.start, "end": match.end, "role": match.role,
+                "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+        found = [{**base, "entity": "country", "value": country}]
+        if match.place != country:
+            found.append({**base, "entity": "region", "value": match.place})
+        return found
+
+    def _unknown_residence(self, text: str, matches: List[PlaceMatch]):
+        """`country: unknown` for "living in Hong Kong" when Hong Kong isn't a place we cover."""
+        taken = [(m.start, m.end) for m in matches]
+        for found in _RESIDENCE.finditer(text):
+            name = found.group(1)
+            if name.split()[0].lower() in _NOT_PLACES or any(s <= found.start(1) < e for s, e in taken):
+                continue
+            return {"start": found.start(1), "end": found.end(1), "role": VICTIM, "entity": "country",
+                    "value": UNKNOWN, "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+        return None
+
+
+def _only_places(text: str, matches) -> bool:
+    rest = text
+    for match in sorted(matches, key=lambda m: -m.start):
+        rest = rest[:match.start] + " " + rest[match.end:]
+    return all(word in _FILLER for word in normalise(rest).split())
+
+
+__all__ = ["PlaceEntityExtractor", "INFORM_LOCATION", "HARASSER", "VICTIM"]
