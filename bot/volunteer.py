@@ -178,8 +178,9 @@ def topic_fact(kb: KnowledgeBase, topic: Topic, place: Optional[str] = None, che
 
 def generic_fact(kb: KnowledgeBase, entry: Any, kind: str, where: Optional[str]) -> Fact:
     """An entry of a kind added to the knowledge base after this module: its passages as lines."""
-    lines = [p.text for _, p in kb.search_index.roles(entry)]
-    title = getattr(entry, "name", None) or getattr(entry, "title", None) or entry.id
+    roles = kb.search_index.roles(entry)
+    lines = [p.text for _, p in roles]
+    title = roles[0][1].title if roles else getattr(entry, "name", None) or getattr(entry, "title", None) or entry.id
     return Fact(entry.id, kind, title, [Group(None, lines)], list(entry.sources), entry.last_reviewed, where,
                 _copy(lines, [], entry.sources, entry.last_reviewed, legal=False))
 
