@@ -16,13 +16,15 @@ TRAINING := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml dat
 export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
-# SMS channel settings (credentials.yml). Empty switches the channel off; Rasa only
-# refuses to start when they are unset.
+# SMS and WhatsApp channel settings (credentials.yml). Empty switches a channel off; Rasa
+# only refuses to start when they are unset.
 export TWILIO_ACCOUNT_SID ?=
 export TWILIO_AUTH_TOKEN ?=
 export TWILIO_NUMBER ?=
 export SMS_SENDER_SECRET ?=
 export TWILIO_SMS_PUBLIC_URL ?=
+export TWILIO_WHATSAPP_NUMBER ?=
+export TWILIO_WHATSAPP_PUBLIC_URL ?=
 
 .PHONY: help setup run train validate test unit stories browser e2e stack stack-down stack-test bench eval crossval clean
 

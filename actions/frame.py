@@ -48,6 +48,9 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
     new_harms = [h for h in _values(entities, "harm") if h in kb.harms]
     asks = _merge([intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
                   _values(entities, "ask"))
+    text = latest.get("text") or ""
+    ask_texts = {e["value"]: text[e.get("start", 0):e.get("end", len(text))] for e in entities
+                 if e.get("entity") == "ask" and isinstance(e.get("value"), str)}
     asker = (_values(entities, "asker") or [None])[0] or tracker.get_slot("asker") or SELF
     danger = (_values(entities, "danger") or [None])[0]
     return Frame(
@@ -56,6 +59,7 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
         harms=_merge(new_harms, tracker.get_slot("harms")),
         new_harms=new_harms,
         asks=asks,
+        ask_texts=ask_texts,
         danger=danger,
         despair=intent == "self_harm" or bool(_values(entities, "despair")),
         told_to_self_harm=intent == "told_to_self_harm" or bool(_values(entities, "told_to_self_harm")),

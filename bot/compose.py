@@ -16,6 +16,7 @@ knowledge/. The words around them (openers, headings) are this module's.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,7 @@ from bot.knowledge.schema import Contact, Offence
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
     ESSENTIAL, Answer, Button, contact_line, emergency_line, first_sentence, offence_brief, offence_lines, sentence,
-    sources_of, topic_lines,
+    sources_of,
 )
 
 ASKS_FILE = Path(__file__).with_name("asks.yml")
@@ -105,12 +106,16 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
     if frame.new_harms or (focus == DESCRIBE_HARM and frame.harms):
         _opener(frame, answer)
         _situation(kb, frame, answer)
-    for intent in frame.asks[:2]:
-        _answer_ask(kb, frame, intent, answer, main=(intent == frame.asks[0] and not frame.new_harms))
+    for rank, intent in enumerate(frame.asks[:2]):
+        _answer_ask(kb, frame, intent, answer, main=rank == 0 and not frame.new_harms, priority=P_ASKED + rank,
+                    limit=2 if rank == 0 and not frame.new_harms else 1)
     _services(kb, frame, answer)
+    if not answer.sections and not frame.asks and frame.intent == "inform_location":
+        _place_given(kb, frame, answer)
     if not answer.sections and not reply.ask_place and not reply.ask_harasser_place:
         return reply  # nothing to say: the action asks what's happening
     _buttons(frame, answer)
+    answer.full = frame.tapped
     reply.answer = answer if answer.sections else None
     return reply
 
@@ -128,7 +133,8 @@ def _focus(frame: Frame) -> str:
 
 def _safety(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     """Risk disclosed (not immediate): one sentence with the emergency line, first."""
-    risky = frame.danger == RISK or any(kb.harms[h].danger_hint for h in frame.new_harms if h in kb.harms)
+    told = frame.new_harms or (frame.harms if _focus(frame) == DESCRIBE_HARM else [])
+    risky = frame.danger == RISK or any(kb.harms[h].danger_hint for h in told if h in kb.harms)
     if frame.safety_sent or frame.danger == IMMEDIATE or not risky:
         return
     if frame.victim.known:
@@ -142,7 +148,7 @@ def _safety(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
 def _opener(frame: Frame, answer: Answer) -> None:
     if frame.opener_shown or frame.safety_sent:
         return
-    answer.opener = HELPER_OPENER if frame.asker != SELF else OPENER
+    answer.opener = HELPER_OPENER if frame.asker != SELF else SHORT_OPENER
 
 
 # -- what happened -----------------------------------------------------------------------------
@@ -181,19 +187,14 @@ def report_contacts(kb: KnowledgeBase, harms: Sequence[str], place: Place, minor
     """One combined, deduplicated list: those made for these harms first, then those for all."""
     wanted = set(harms) | {kb.harms[h].refines for h in harms if h in kb.harms and kb.harms[h].refines}
     specific, general = [], []
-    for contact in kb.reporting(place.id):
-        if not _for_audience(contact, minor) or not contact.show_for:
+    for contact in kb.reporting(place.id, audience="minors" if minor else None):
+        if not contact.show_for:
             continue
         if wanted & set(contact.show_for):
             specific.append(contact)
         elif "all" in contact.show_for:
             general.append(contact)
     return (specific + general)[:limit]
-
-
-def _for_audience(contact: Contact, minor: bool) -> bool:
-    audience = getattr(contact, "audience", "all")
-    return audience == "all" or audience == ("minors" if minor else "adults")
 
 
 def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
@@ -211,7 +212,9 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         return
     offences = offences_for(kb, harms, place, depth=1)
     if offences:
-        answer.add(f"What the law says ({place.country_name})", [offence_brief(o) for o in offences],
+        laws = {o.law for o in offences}
+        heading = f"The law in {place.country_name}" + (f": {offences[0].law}" if len(laws) == 1 else "")
+        answer.add(heading, [offence_brief(o, with_law=len(laws) > 1) for o in offences],
                    sources_of(offences[:1]), priority=P_LAW, more=button("ask_offence"))
         answer.legal = True
     else:
@@ -219,12 +222,22 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
                           f"{place.country_name}, but police can tell you what applies."], priority=P_LAW)
     if frame.minor:
         _minor(kb, frame, harms, answer)
-    contacts = report_contacts(kb, harms, place, frame.minor)
+    contacts = report_contacts(kb, harms, place, frame.minor, limit=2)
     if contacts:
-        answer.add("Where to report", [contact_line(c) for c in contacts] + [_reference_line()],
+        reference = ["Ask for a reference number."] if frame.harasser_elsewhere else [_reference_line()]
+        answer.add("Where to report", [contact_line(c) for c in contacts] + reference,
                    sources_of(contacts[:1]), priority=P_REPORT, more=button("ask_report"))
     _route(kb, frame, answer)
     _platform(kb, frame, harms, answer)
+
+
+def _place_given(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
+    """Only places were given: the route when the other person is elsewhere, else a thank-you."""
+    if frame.harasser_elsewhere:
+        _route(kb, frame, answer, detail=True)
+    elif frame.victim.known:
+        answer.add(None, [f"Thank you. I'll keep in mind that you're in {frame.victim.name}. "
+                          "What's happening? Tell me in your own words."], priority=P_ASKED)
 
 
 def _reference_line() -> str:
@@ -232,28 +245,29 @@ def _reference_line() -> str:
 
 
 def _first_steps(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:
-    """Before we know where the person is: what helps anywhere."""
-    for topic_id in kb.harms[harms[0]].topics[:1]:
+    """Before we know where the person is: what helps anywhere, for the most urgent harm told."""
+    urgent = sorted(harms, key=lambda h: not kb.harms[h].danger_hint)
+    for topic_id in kb.harms[urgent[0]].topics[:1]:
         topic = kb.topic(topic_id)
         if topic and topic.points:
-            chosen = answers.relevant(topic, frame.text, 2)
-            answer.add("What you can do now", topic_lines(chosen), topic.sources, priority=P_NEXT,
-                       more=button("ask_evidence") if topic_id.startswith("evidence") else None)
+            chosen = _points(topic, frame.text, 1 if len(harms) > 1 else 2)
+            answer.add("What you can do now", chosen, topic.sources, priority=P_LAW + 1,
+                       more=button("ask_evidence"))
 
 
 def _minor(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:
     place = frame.victim
     lines = []
-    youth = [c for c in kb.contacts(place.id, ("youth",)) if c.phone or c.url or c.text]
+    youth = kb.youth(place.id)
     lines += [contact_line(c) for c in youth[:1]]
-    only_minors = [c for c in kb.reporting(place.id) if getattr(c, "audience", "all") == "minors"
+    only_minors = [c for c in kb.reporting(place.id, audience="minors") if c.audience == "minors"
                    and (not c.show_for or "all" in c.show_for or set(harms) & set(c.show_for))]
     lines += [contact_line(c) for c in only_minors[:2]]
     if lines:
         answer.add("For a young person", lines, sources_of((youth[:1] + only_minors[:2])[:1]), priority=P_MINOR)
 
 
-def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False) -> None:
+def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False, priority: int = P_ASKED) -> None:
     if not frame.harasser_elsewhere:
         return
     route = kb.route(frame.victim.id, frame.harasser.id or ABROAD)
@@ -265,37 +279,30 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
         truth = interpol.points[0].text if interpol and interpol.points else None
     if detail and route.at_home:
         lines += route.at_home.steps[:4]
-    elif frame.victim.known:
-        lines.append("Report where you are first and get a reference number.")
+    elif not frame.victim.known:
+        lines.append("Report to the police where you are and get a reference number.")
     if truth:
-        lines.append(truth)
-    lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2]]
+        lines.append(truth if detail else f"{first_sentence(truth)}.")
+    lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2 if detail else 1]]
     if detail and route.over_there:
         lines.append(f"**How your case reaches them:** {first_sentence(route.over_there.how_it_reaches_them)}.")
-    answer.add(f"They're in {where}", lines,
+    answer.add(f"Where they are: {where}", lines,
                sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
-               priority=P_ASKED if detail else P_ROUTE, more=None if detail else button("harasser_overseas"))
+               priority=priority if detail else P_ROUTE, more=None if detail else button("harasser_overseas"))
     answer.legal = True
 
 
 def _platform(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer, priority: int = P_PLATFORM
               ) -> bool:
-    finder = getattr(kb, "platform_route", None)
-    if finder is None:
-        return False
     lines, sources = [], []
     for platform_id in frame.platforms[:2]:
-        platform = kb.platforms.get(platform_id) if hasattr(kb, "platforms") else None
-        route = None
-        for harm in list(harms) or [None]:
-            route = finder(platform_id, harm) if harm else None
-            if route:
-                break
+        platform = kb.platforms.get(platform_id)
+        route = next((r for r in (kb.platform_route(platform_id, h) for h in list(harms) or ["all"]) if r), None)
         if platform is None or route is None:
             continue
-        how = f" {sentence(route.how)}" if getattr(route, "how", None) else ""
+        how = f" {sentence(route.how)}" if route.how else ""
         lines.append(f"**{route.title}**: {route.url}{how}")
-        sources += list(getattr(route, "sources", None) or platform.sources)
+        sources += list(kb.route_sources(platform, route))
     if lines:
         answer.add("On the platform", lines, sources[:1], priority=priority, more=button("ask_platform_removal"))
     return bool(lines)
@@ -303,21 +310,21 @@ def _platform(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Ans
 
 # -- the questions asked ----------------------------------------------------------------------
 
-def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, main: bool) -> None:
+def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, main: bool,
+                priority: int = P_ASKED, limit: int = 2) -> None:
     spec = asks().get(intent)
     if spec is None:
         return
     place = frame.victim
     harms = harm_ids(kb, frame)
-    priority = P_ASKED
     if spec.place and not place.said:
         return  # answered once they say where they are (asked once)
     if spec.kind == "offences":
-        _offences_in_full(kb, frame, harms, answer)
+        _offences_in_full(kb, frame, harms, answer, priority)
     elif spec.kind == "report":
-        _report_in_full(kb, frame, harms, answer)
+        _report_in_full(kb, frame, harms, answer, priority)
     elif spec.kind == "route":
-        _route(kb, frame, answer, detail=True)
+        _route(kb, frame, answer, detail=True, priority=priority)
     elif spec.kind == "escalation":
         ladder = kb.escalation(place.id) if place.known else None
         topic_ids = [ladder.id] if ladder else ["reference-number", "mp"]
@@ -334,68 +341,108 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
             answer.add(section.heading, section.lines, section.sources, priority=priority)
     elif spec.kind == "takedown":
         _platform(kb, frame, harms, answer, priority=priority)
-        _topics(kb, frame, spec.topics, answer, limit=3, priority=priority + 1)
+        _topics(kb, frame, spec.topics, answer, limit=limit, priority=priority + 1,
+                question=frame.ask_texts.get(intent))
     elif spec.kind == "reference":
-        _specific(kb, frame, answer, priority) or _topics(kb, frame, [], answer)
+        if not _specific(kb, frame, answer, priority):
+            try:
+                found = answers.reference_answer(kb, frame.text, place.id if place.known else None)
+            except answers.NotFound:
+                return
+            for section in found.sections:
+                answer.add(section.heading, section.lines, section.sources, priority=priority)
+            answer.legal = True
     else:  # a guidance topic; a specific question gets its fact first
         if not _specific(kb, frame, answer, priority, topics=spec.topics):
-            _topics(kb, frame, spec.topics, answer, limit=3 if main else 2, priority=priority)
+            _topics(kb, frame, spec.topics, answer, limit=limit, priority=priority, more=spec.button,
+                    question=frame.ask_texts.get(intent))
     for contact_id in spec.contacts:
         contact = kb.contact(contact_id)
         if contact:
             answer.add(None, [contact_line(contact, brief=False)], contact.sources, priority=P_SERVICE)
 
 
-def _offences_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:
+def _offences_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer,
+                      priority: int = P_ASKED) -> None:
     place = frame.victim
     if not place.known:
         answer.add(None, [answers.place_unknown_note(kb, UNKNOWN) or "The offences depend on the country."],
-                   priority=P_ASKED)
+                   priority=priority)
         return
     offences = offences_for(kb, harms, place) if harms else list(place.jurisdiction.offences)
     if not offences:
         answer.add(None, [f"I don't have a specific offence for this in {place.country_name}; police can advise."],
-                   priority=P_ASKED)
+                   priority=priority)
         return
     lines = []
     for offence in offences:
         lines.append(offence_lines(offence)[0])
         if offence.commenced:
             lines.append(f"In force: {offence.commenced}")
-    answer.add(f"The law in {place.country_name}", lines, sources_of(offences), priority=P_ASKED)
+    answer.add(f"The law in {place.country_name}", lines, sources_of(offences), priority=priority)
     if not harms:
         answer.add(None, ["Tell me what happened and I'll point to the one that fits."], priority=P_NEXT)
     answer.legal = True
 
 
-def _report_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:
+def _report_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer,
+                      priority: int = P_ASKED) -> None:
     place = frame.victim
     if not place.known:
         answer.add(None, [answers.place_unknown_note(kb, UNKNOWN) or "",
-                          "Report to your local police and ask for the report or reference number."], priority=P_ASKED)
+                          "Report to your local police and ask for the report or reference number."], priority=priority)
         return
-    contacts = report_contacts(kb, harms, place, frame.minor, limit=MAX_CONTACTS + 1)
-    answer.add(f"Where to report ({place.country_name})", [contact_line(c, brief=False) for c in contacts],
-               sources_of(contacts), priority=P_ASKED)
+    contacts = report_contacts(kb, harms, place, frame.minor, limit=MAX_CONTACTS + 1 if frame.tapped else MAX_CONTACTS)
     reference = kb.topic("reference-number", place.id)
-    if reference and reference.points:
-        answer.add(None, [reference.points[0].text], reference.sources, priority=P_ASKED + 1)
+    answer.add(f"Where to report ({place.country_name})", [contact_line(c, brief=not frame.tapped) for c in contacts]
+               + ([reference.points[0].text] if reference and reference.points else []),
+               sources_of(contacts), priority=priority, more=button("ask_report"))
 
 
 def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: Answer, limit: int = 3,
-            priority: int = P_ASKED) -> bool:
+            priority: int = P_ASKED, more: Optional[Button] = None, question: Optional[str] = None) -> bool:
     added = False
     place = frame.victim.id if frame.victim.known else None
+    # a topic for the person's own country before the general one ("Preserving evidence in New Zealand")
+    topic_ids = sorted(topic_ids, key=lambda t: not (kb.topics.get(t) and kb.topics[t].jurisdictions))
     for topic_id in topic_ids:
         topic = kb.topic(topic_id, place)
-        if topic is None or not topic.points:
+        if topic is None or not topic.points or not _applies(topic, frame):
             continue
-        chosen = answers.relevant(topic, frame.text, limit)
-        answer.add(topic.title, topic_lines(chosen), topic.sources, priority=priority)
+        chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0))
+        answer.add(topic.title, chosen, topic.sources, priority=priority, more=more)
         answer.legal = True
         added = True
         limit = max(1, limit - 1)
     return added
+
+
+_CAUTION = re.compile(r"\b(do not|don'?t|never|illegal|before you delete|not an offence to keep)\b", re.I)
+
+
+def _points(topic, question: str, limit: int) -> List[str]:
+    """At most `limit` lines of a topic: the points sharing most words with the question, then
+    cautions ("do not screenshot objectionable content"), in the topic's own order. A ladder
+    starts from the rung the question is about ("police did nothing" -> "if nothing happens"),
+    numbered as in the ladder."""
+    words = set(answers.words(question or ""))
+    if topic.ordered:  # the words that name the ladder ("police did nothing") find its rung
+        overlap = [len(words & set(answers.words(p.text))) for p in topic.points]
+        start = overlap.index(max(overlap)) if max(overlap, default=0) > 0 else 0
+        return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][start:start + limit]
+    asked = words - set(answers.words(" ".join([topic.title] + topic.keywords)))  # not the words naming the topic
+    overlap = [len(asked & set(answers.words(p.text))) for p in topic.points]
+    if len(topic.points) <= limit:
+        return [p.text for p in topic.points]
+    scores = [(-(2 * overlap[i] + bool(_CAUTION.search(p.text))), i) for i, p in enumerate(topic.points)]
+    return [topic.points[i].text for i in sorted(i for _, i in sorted(scores)[:limit])]
+
+
+def _applies(topic, frame: Frame) -> bool:
+    """A topic for one country only for people there; the email topic only when email is involved."""
+    if topic.jurisdictions and frame.victim.country not in topic.jurisdictions:
+        return False
+    return not topic.id.endswith("-email") or "email" in frame.platforms
 
 
 def _specific(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int, topics: Sequence[str] = ()) -> bool:
@@ -421,7 +468,8 @@ def _services(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         facts = [f"It can: {d}" for d in contact.does] + [f"It can't: {d}" for d in contact.does_not]
         asked = set(answers.words(frame.text))
         facts.sort(key=lambda fact: -len(asked & set(answers.words(fact))))
-        answer.add(contact.name, [contact_line(contact)] + facts[:2], contact.sources, priority=P_SERVICE)
+        # the service asked about comes first: "can eSafety..." is answered by what eSafety does
+        answer.add(contact.name, [contact_line(contact)] + facts[:2], contact.sources[:1], priority=P_ASKED - 1)
 
 
 def _buttons(frame: Frame, answer: Answer) -> None:

@@ -63,6 +63,7 @@ class Frame:
     harms: List[str] = field(default_factory=list)  # everything described so far, this turn's first
     new_harms: List[str] = field(default_factory=list)  # described in this message
     asks: List[str] = field(default_factory=list)  # questions in this message, the main one first
+    ask_texts: dict = field(default_factory=dict)  # ask -> the words that asked it (its clause)
     danger: Optional[str] = None  # IMMEDIATE, RISK or None, in this message
     despair: bool = False  # the person's own thoughts of suicide or self-harm, in this message
     told_to_self_harm: bool = False  # others telling them to, in this message
@@ -76,6 +77,11 @@ class Frame:
     opener_shown: bool = False
     place_asked: bool = False
     safety_sent: bool = False  # the emergency or crisis response already went out this turn
+
+    @property
+    def tapped(self) -> bool:
+        """A follow-up button ("More on the law" sends "/ask_offence"): the person asked for more."""
+        return self.text.startswith("/")
 
     @property
     def harasser_elsewhere(self) -> bool:

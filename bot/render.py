@@ -5,26 +5,25 @@ priority, plus suggested next questions (buttons). It travels from the action to
 channel as a custom payload (`{"answer": answer.as_dict()}`), and each channel renders
 it once, in one place:
 
-- `to_markdown` for the website widget, the REST channel and the volunteer CLI (a small,
-  safe Markdown subset: **bold**, _italic_, "- " bullets, numbered lines, bare https links);
-- `to_plain` for SMS and WhatsApp (no markup, numbered options instead of buttons).
+- `render_markdown` gives a small, safe Markdown subset (**bold**, _italic_, "- " bullets,
+  numbered lines, bare https links) for the website widget, the REST channel and the
+  volunteer CLI; the text channels (SMS, WhatsApp) turn that Markdown into their own text
+  in one place, bot/channels/twilio_text.py.
 
-Both take a budget (words or characters). When the answer doesn't fit, whole sections are
-left out, least important first, and each one left out with a `more` button offers it
-one tap away ("Where to report", "More on the law"): short first, the rest on request.
+It takes a budget (words, or a channel's own measure). When the answer doesn't fit, whole
+sections are left out, least important first, and each one left out with a `more` button
+offers it one tap away ("Where to report", "More on the law"): short first, the rest on request.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from bot.knowledge.schema import Contact, CrossBorder, Offence, Region, Topic
 
 DISCLAIMER = "This is general legal information, not legal advice."
-SMS_LIMIT = 1530  # ten concatenated GSM-7 segments of 153 characters: the most any SMS reply may be
-FIRST_REPLY_WORDS = 120  # the widget's budget for one answer: a phone screen
-FIRST_REPLY_SMS = 3 * 153  # three SMS segments
+FIRST_REPLY_WORDS = 125  # the widget's budget for one answer: about 120 words, a phone screen
 
 Button = Tuple[str, str]  # (title, payload)
 ESSENTIAL = 0  # a section with this priority is never left out (safety lines)
@@ -105,9 +104,21 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.;])\s", text.strip(), maxsplit=1)[0].rstrip(".;")
 
 
+def short_name(contact: Contact) -> str:
+    """"ReportCyber (national online cybercrime reporting portal)" -> "ReportCyber"; names that are
+    their number ("112 (from mobiles)") stay whole."""
+    short = re.sub(r"\s*\([^)]*\)", "", contact.name).strip()
+    return short if short and not short[0].isdigit() else contact.name
+
+
+BRIEF_TEXT = 40  # a contact's "text" is shown in a brief line only when it is this short ("text 4282")
+
+
 def contact_line(contact: Contact, brief: bool = True) -> str:
-    reach = " / ".join(x for x in (contact.phone, contact.text, contact.url) if x)
-    line = f"**{contact.name}**: {reach}" if reach else f"**{contact.name}**"
+    text = contact.text if contact.text and (not brief or len(contact.text) <= BRIEF_TEXT) else None
+    reach = " / ".join(x for x in (contact.phone, text, contact.url) if x)
+    name = short_name(contact) if brief else contact.name
+    line = f"**{name}**: {reach}" if reach else f"**{name}**"
     return line if brief else f"{sentence(line)} {sentence(contact.when)}"
 
 
@@ -133,10 +144,14 @@ def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
     return lines
 
 
-def offence_brief(offence: Offence) -> str:
-    """One short line: section, the offence in the law's words, the headline maximum."""
-    return f"**{offence.section}** {offence.title[0].lower() + offence.title[1:]}: maximum " \
-           f"{first_sentence(offence.max_penalty)[0].lower() + first_sentence(offence.max_penalty)[1:]}"
+def offence_brief(offence: Offence, with_law: bool = True) -> str:
+    """One short line: section (and law), the offence in the law's words, the headline maximum."""
+    penalty = first_sentence(offence.max_penalty)
+    penalty = penalty[0].lower() + penalty[1:]
+    if not penalty.startswith(("up to", "a fine", "imprisonment", "summary")):
+        penalty = f"up to {penalty}"
+    where = f"**{offence.section} {offence.law}**" if with_law else f"**{offence.section}**"
+    return f"{where}: {offence.title[0].lower() + offence.title[1:]}, {penalty}"
 
 
 def region_recording_line(region: Region) -> str:
@@ -176,8 +191,8 @@ def sources_of(entries: Iterable) -> List[str]:
 # -- answers -> text ----------------------------------------------------------------------
 
 def words(text: str) -> int:
-    """Words a person reads (a link counts as one)."""
-    return len(re.findall(r"[^\s*_]+", re.sub(r"https?://\S+", "link", text or "")))
+    """Words a person reads: a link counts as one; bullets and other marks don't count."""
+    return len([t for t in re.sub(r"https?://\S+", "link", text or "").split() if re.search(r"\w", t)])
 
 
 def _ordered(answer: Answer, sections: List[Section]) -> List[object]:
@@ -205,106 +220,57 @@ def _markdown_parts(answer: Answer, sections: List[Section], max_sources: int) -
     return parts
 
 
-def fitted(answer: Answer, fits) -> Tuple[List[Section], List[Button]]:
-    """The sections to show, least important left out first until `fits(sections)`, and the
-    buttons: the answer's own plus a `more` button for each section left out."""
+def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]
+           ) -> Tuple[List[Section], List[Button]]:
+    """The sections to show and the buttons, within `fits(sections, buttons)`.
+
+    Least important sections are left out first, each one with a `more` button offered in its
+    place; the last one left is cut line by line before it too is left out (never a heading
+    without its lines). Safety lines (priority ESSENTIAL) always stay."""
+    def buttons_for(kept):
+        buttons = list(answer.buttons)
+        for section in answer.sections:
+            if section not in kept and section.more and section.more[1] not in {p for _, p in buttons}:
+                buttons.insert(0, section.more)
+        return buttons
+
     kept = list(answer.sections)
-    for section in sorted(answer.sections, key=lambda s: -s.priority):
-        if fits(kept) or section.priority == ESSENTIAL or len([s for s in kept if s.priority]) <= 1:
+    order = {id(s): i for i, s in enumerate(answer.sections)}
+    for section in sorted(answer.sections, key=lambda s: (-s.priority, -order[id(s)])):
+        if fits(kept, buttons_for(kept)) or section.priority == ESSENTIAL:
             break
+        if len([s for s in kept if s.priority != ESSENTIAL]) == 1:
+            while len(section.lines) > 1 and not fits(kept, buttons_for(kept)):
+                shorter = Section(section.heading, section.lines[:-1], section.sources, section.priority, section.more)
+                kept[kept.index(section)] = shorter
+                section = shorter
+            if fits(kept, buttons_for(kept)) or not section.more:
+                break
         kept.remove(section)
-    buttons = list(answer.buttons)
-    for section in answer.sections:
-        if section not in kept and section.more and section.more[1] not in {p for _, p in buttons}:
-            buttons.insert(0, section.more)
-    return kept, buttons
+    return kept, buttons_for(kept)
+
+
+BRIEF_SOURCES = 2  # a first reply shows this many sources; the rest are one tap away
 
 
 def to_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None) -> str:
     return render_markdown(answer, max_sources, max_words)[0]
 
 
-def render_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None
-                    ) -> Tuple[str, List[Button]]:
-    """(Markdown text, buttons) within `max_words` (None: everything)."""
-    def fits(sections):
-        return max_words is None or words("\n\n".join(_markdown_parts(answer, sections, max_sources))) <= max_words
+def render_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None,
+                    fits: Optional[Callable[[str, List[Button]], bool]] = None) -> Tuple[str, List[Button]]:
+    """(Markdown text, buttons) within a budget: `max_words`, or `fits(text, buttons)` for a
+    channel that measures otherwise (characters of an SMS). None: everything."""
+    def text_of(sections):
+        return "\n\n".join(_markdown_parts(answer, sections, max_sources))
 
-    sections, buttons = fitted(answer, fits)
-    return "\n\n".join(_markdown_parts(answer, sections, max_sources)), buttons
+    def ok(sections, buttons):
+        text = text_of(sections)
+        if fits is not None:
+            return fits(text, buttons)
+        return max_words is None or words(text) <= max_words
 
-
-def strip_markup(text: str) -> str:
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    text = re.sub(r"(?<!\w)_(.+?)_(?!\w)", r"\1", text)
-    return text
-
-
-def sms_options(buttons: Sequence) -> str:
-    """Buttons as numbered options for text channels: "Reply 1 for Save evidence, 2 for ..."."""
-    titles = [b["title"] if isinstance(b, dict) else b[0] for b in buttons or []]
-    if not titles:
-        return ""
-    return "Reply " + ", ".join(f"{i} for {t}" for i, t in enumerate(titles, 1)) + "."
+    sections, buttons = fitted(answer, ok)
+    return text_of(sections), buttons
 
 
-def _plain_lines(answer: Answer, sections: List[Section]) -> Tuple[List[str], List[str]]:
-    lines: List[str] = []
-    for section in _ordered(answer, sections):
-        if isinstance(section, str):
-            lines.append(section)
-            continue
-        if section.heading:
-            lines.append(section.heading.upper() if len(section.lines) > 1 else section.heading + ":")
-        lines += [strip_markup(s) for s in section.lines]
-    tail: List[str] = []
-    sources = _unique([url for s in sections for url in s.sources] + answer.extra_sources)
-    if sources:
-        tail.append(f"Source: {sources[0]}")
-    if answer.legal and any(s.priority != ESSENTIAL for s in sections):
-        tail.append(DISCLAIMER)
-    return lines, tail
-
-
-def render_plain(answer: Answer, limit: int = SMS_LIMIT) -> Tuple[str, List[Button]]:
-    """(plain text, buttons) for SMS and WhatsApp: sections left out until it fits `limit`
-    characters together with its numbered options; then whole lines are cut from the bottom,
-    always keeping the source and the disclaimer."""
-    def text_of(sections, buttons):
-        lines, tail = _plain_lines(answer, sections)
-        return "\n".join(lines + tail), sms_options(buttons)
-
-    def fits(sections):
-        _, buttons = fitted_buttons(sections)
-        text, options = text_of(sections, buttons)
-        return len(text) + (len(options) + 1 if options else 0) <= limit
-
-    def fitted_buttons(sections):
-        buttons = list(answer.buttons)
-        for section in answer.sections:
-            if section not in sections and section.more and section.more[1] not in {p for _, p in buttons}:
-                buttons.insert(0, section.more)
-        return sections, buttons
-
-    sections, buttons = fitted(answer, fits)
-    lines, tail = _plain_lines(answer, sections)
-    options = sms_options(buttons)
-    return fit(lines, tail, limit - (len(options) + 1 if options else 0)), buttons
-
-
-def to_plain(answer: Answer, limit: int = SMS_LIMIT, reserve: Sequence = ()) -> str:
-    """SMS text of a whole answer, leaving room for the options line of `reserve` (the buttons)."""
-    lines, tail = _plain_lines(answer, answer.sections)
-    options = sms_options(reserve)
-    return fit(lines, tail, limit - (len(options) + 1 if options else 0))
-
-
-def fit(lines: List[str], tail: List[str], limit: int) -> str:
-    """Keep whole lines from the top while they fit, then always keep the tail."""
-    budget = limit - len("\n".join(tail)) - 1
-    kept: List[str] = []
-    for line in lines:
-        if len("\n".join(kept + [line])) > budget:
-            break
-        kept.append(line)
-    return "\n".join(kept + tail)

@@ -47,8 +47,8 @@ case "${LOG_LEVEL_LIBRARIES:-ERROR}" in
   [Dd][Ee][Bb][Uu][Gg] | [Ii][Nn][Ff][Oo]) fail "LOG_LEVEL_LIBRARIES=${LOG_LEVEL_LIBRARIES} would log request URLs (sender ids); use WARNING or ERROR" ;;
 esac
 
-# The SMS channel (credentials.yml) is optional: empty settings switch it off.
-for var in TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER SMS_SENDER_SECRET TWILIO_SMS_PUBLIC_URL; do
+# The SMS and WhatsApp channels (credentials.yml) are optional: empty settings switch them off.
+for var in TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER SMS_SENDER_SECRET TWILIO_SMS_PUBLIC_URL TWILIO_WHATSAPP_NUMBER TWILIO_WHATSAPP_PUBLIC_URL; do
   export "$var=${!var:-}"
 done
 

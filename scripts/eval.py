@@ -69,9 +69,9 @@ def reply_text(messages: List[dict]) -> str:
 
 
 def words(messages: List[dict]) -> int:
-    """Words a person reads in the widget: message text, not buttons or link targets."""
+    """Words a person reads in the widget: message text (a link is one word, bullets none), not buttons."""
     text = " ".join(m.get("text") or "" for m in messages)
-    return len(re.findall(r"[^\s*_]+", re.sub(r"https?://\S+", "link", text)))
+    return len([t for t in re.sub(r"https?://\S+", "link", text).split() if re.search(r"\w", t)])
 
 
 def sms_segments(messages: List[dict]) -> int:

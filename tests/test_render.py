@@ -1,5 +1,6 @@
-"""Answers render as safe Markdown for the widget and as plain, bounded text for SMS."""
-from bot.render import DISCLAIMER, Answer, fit, sms_options, strip_markup, to_markdown, to_plain
+"""Answers are channel-neutral data; they render as safe Markdown within a budget, leaving out
+the least important sections first and offering each one left out as a button."""
+from bot.render import DISCLAIMER, ESSENTIAL, Answer, render_markdown, to_markdown, words
 
 
 def sample(lines=3):
@@ -16,22 +17,44 @@ def test_markdown_has_sections_sources_and_disclaimer():
     assert DISCLAIMER in text
 
 
-def test_plain_text_has_no_markup_and_keeps_the_tail_when_cut():
-    text = to_plain(sample(lines=400), limit=600, reserve=[("Save evidence", "")])
-    assert "**" not in text and "_" not in text
-    assert len(text) + len(sms_options([("Save evidence", "")])) + 1 <= 600
-    assert text.endswith(DISCLAIMER)
-    assert "Source: https://example.gov/a" in text
+def test_the_payload_round_trips():
+    answer = sample()
+    answer.add(None, ["Call 000."], priority=ESSENTIAL)
+    answer.full = True
+    assert Answer.from_dict(answer.as_dict()) == answer
 
 
-def test_sms_options_number_the_buttons():
-    assert sms_options([{"title": "Save evidence"}, ("Talk", "/x")]) == "Reply 1 for Save evidence, 2 for Talk."
-    assert sms_options([]) == ""
+def budgeted():
+    answer = Answer(opener="I'm so sorry.", legal=True, buttons=[("Talk", "/human_handoff")])
+    answer.add(None, ["If you ever feel in danger, call 000."], priority=ESSENTIAL)
+    answer.add("The law", ["law " * 30], priority=20, more=("More on the law", "/ask_offence"))
+    answer.add("Where to report", ["report " * 30], priority=30, more=("Where to report", "/ask_report"))
+    answer.add("On the platform", ["platform " * 30], priority=40, more=("Get it taken down", "/ask_platform_removal"))
+    return answer
 
 
-def test_strip_markup_leaves_words_and_snake_case_alone():
-    assert strip_markup("**s 474.17C**: _note_ harm_doxxing") == "s 474.17C: note harm_doxxing"
+def test_the_least_important_sections_go_first_and_come_back_as_buttons():
+    text, buttons = render_markdown(budgeted(), max_words=80)
+    assert words(text) <= 80
+    assert "The law" in text and "On the platform" not in text
+    assert ("Get it taken down", "/ask_platform_removal") in buttons and ("Talk", "/human_handoff") in buttons
+    assert ("More on the law", "/ask_offence") not in buttons  # shown, so not offered again
 
 
-def test_fit_keeps_whole_lines():
-    assert fit(["aaaa", "bbbb", "cccc"], ["tail"], 14) == "aaaa\nbbbb\ntail"
+def test_safety_lines_come_first_and_always_stay():
+    text, _ = render_markdown(budgeted(), max_words=5)
+    assert text.startswith("If you ever feel in danger, call 000.")
+    assert text.index("I'm so sorry.") > text.index("call 000")
+
+
+def test_the_last_section_is_cut_line_by_line_never_to_a_bare_heading():
+    answer = Answer()
+    answer.add("Steps", [f"step {i} " + "word " * 8 for i in range(6)], priority=20, more=("Steps", "/steps"))
+    text, buttons = render_markdown(answer, max_words=35)
+    assert "**Steps**" in text and "step 0" in text and "step 5" not in text
+    text, buttons = render_markdown(answer, max_words=3)
+    assert "Steps" not in text and ("Steps", "/steps") in buttons
+
+
+def test_no_budget_shows_everything():
+    assert "On the platform" in render_markdown(budgeted())[0]

@@ -3,10 +3,12 @@
 Actions send an answer as channel-neutral data: a custom payload `{"answer": {...}}`
 (bot/render.py's `Answer.as_dict()`). The output channel renders it for its people:
 
-- `MarkdownCollector` (REST and the website widget): safe Markdown and buttons, within a
-  phone screen for a brief answer (FIRST_REPLY_WORDS) and more for a follow-up;
-- text channels (SMS, WhatsApp) use `plain_reply`: plain text and numbered options, within
-  three segments for a brief answer.
+- `markdown_reply` (REST and the website widget, through `MarkdownCollector`): safe
+  Markdown and buttons, within a phone screen for a first answer (FIRST_REPLY_WORDS) and
+  more for a follow-up the person tapped;
+- `text_reply` (SMS and WhatsApp, in bot/channels/twilio_base.py): the same Markdown
+  within the channel's own budget (three SMS segments for a first answer), which
+  bot/channels/twilio_text.py then turns into the channel's text.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.render import FIRST_REPLY_SMS, FIRST_REPLY_WORDS, SMS_LIMIT, Answer, Button, render_markdown, render_plain
+from bot.channels.twilio_text import MAX_OPTIONS, TextStyle, render
+from bot.render import BRIEF_SOURCES, FIRST_REPLY_WORDS, Answer, Button, render_markdown
 
 FULL_REPLY_WORDS = 260  # a follow-up the person asked for ("More on the law")
 
@@ -26,12 +29,26 @@ def answer_of(json_message: Any) -> Optional[Answer]:
     return None
 
 
+def button_dicts(buttons: List[Button]) -> List[Dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in buttons]
+
+
 def markdown_reply(answer: Answer) -> Tuple[str, List[Button]]:
-    return render_markdown(answer, max_words=FULL_REPLY_WORDS if answer.full else FIRST_REPLY_WORDS)
+    if answer.full:
+        return render_markdown(answer, max_words=FULL_REPLY_WORDS)
+    return render_markdown(answer, max_sources=BRIEF_SOURCES, max_words=FIRST_REPLY_WORDS)
 
 
-def plain_reply(answer: Answer, limit: Optional[int] = None) -> Tuple[str, List[Button]]:
-    return render_plain(answer, limit or (SMS_LIMIT if answer.full else FIRST_REPLY_SMS))
+def text_reply(answer: Answer, style: TextStyle) -> Tuple[str, List[Button]]:
+    """(Markdown, buttons) that, as `style`'s text, fit its budget: three SMS for a first answer."""
+    budget = style.limit if answer.full else style.first_reply
+
+    def fits(markdown: str, buttons: List[Button]) -> bool:
+        body = render(markdown, button_dicts(buttons[:MAX_OPTIONS]), style)
+        return style.length(body) <= budget and style.fits(body)
+
+    markdown, buttons = render_markdown(answer, max_sources=1, fits=fits)
+    return markdown, buttons[:MAX_OPTIONS]
 
 
 class MarkdownCollector(CollectingOutputChannel):
@@ -47,6 +64,4 @@ class MarkdownCollector(CollectingOutputChannel):
             await super().send_custom_json(recipient_id, json_message, **kwargs)
             return
         text, buttons = markdown_reply(answer)
-        await self._persist_message(self._message(
-            recipient_id, text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons]
-            or None))
+        await self._persist_message(self._message(recipient_id, text=text, buttons=button_dicts(buttons) or None))

@@ -17,27 +17,26 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.limits import PerSenderLimit
+from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
-from bot.privacy import forget
+from bot.privacy import forget, forgotten_guard
 
 logger = logging.getLogger(__name__)
 
 STATIC = PROJECT_ROOT / "widget"
 FILES = {"widget.js": "application/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
 SENDER = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-FORGOTTEN_FOR = 300  # seconds: a message still in flight at quick exit must not bring the conversation back
 MAX_MESSAGE = 20_000  # characters; the widget's own limit is far lower
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -69,14 +68,11 @@ class WidgetInput(RestInput):
     def name(cls) -> Text:
         return "widget"
 
-    def __init__(self) -> None:
-        self._forgotten: Dict[str, float] = {}  # sender -> when; in this process only
-
-    def _recently_forgotten(self, sender: str) -> bool:
-        now = time.monotonic()
-        for old in [s for s, when in self._forgotten.items() if now - when > FORGOTTEN_FOR]:
-            del self._forgotten[old]
-        return sender in self._forgotten
+    @staticmethod
+    def _recently_forgotten(request: Request, sender: str) -> bool:
+        """Quick exit ran for this sender in the last FORGOTTEN_FOR seconds, on any replica
+        (bot/privacy.py keeps the mark in the shared lock store when there is one)."""
+        return forgotten_guard(request.app.ctx.agent).current(sender) is not None
 
     async def _place(self, request: Request, sender: str) -> Optional[str]:
         tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
@@ -122,14 +118,14 @@ class WidgetInput(RestInput):
                 return _error(400, "message must be text")
             if len(text) > MAX_MESSAGE:
                 return _error(413, "message too long")
-            if self._recently_forgotten(sender):
+            if self._recently_forgotten(request, sender):
                 return _error(410, "this conversation was closed")
-            collector = CollectingOutputChannel()
+            collector = MarkdownCollector()
             with limit.slot(sender) as ok:
                 if not ok:
                     return _error(429, "too many messages at once; please wait for a reply")
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-            if self._recently_forgotten(sender):  # quick exit arrived while we were answering
+            if self._recently_forgotten(request, sender):  # quick exit arrived while we were answering
                 await forget(request.app.ctx.agent.tracker_store, sender)
                 return _error(410, "this conversation was closed")
             return response.json({"messages": collector.messages,
@@ -142,7 +138,7 @@ class WidgetInput(RestInput):
             sender = body.get("sender")
             if not isinstance(sender, str) or not SENDER.match(sender):
                 return _error(400, "sender must be 16-128 letters, digits, - or _")
-            self._forgotten[sender] = time.monotonic()
+            forgotten_guard(request.app.ctx.agent).mark(sender)  # first: a message in flight then sees it
             await forget(request.app.ctx.agent.tracker_store, sender)
             return response.empty(status=204, headers=SECURITY_HEADERS)
 

@@ -231,3 +231,23 @@ def _check_platforms(platforms: Dict[str, Platform], harms: HarmsFile, other_ids
                     problems.append(f"{where}: entry '{platform.id}': field 'routes[{index}].harms': "
                                     f"unknown harm '{harm}'")
     return problems
+
+
+def load_languages_file(root: Path):
+    """knowledge/languages.yml (bot/nlu/languages.py's reply sentences and interpreter routes),
+    validated like the rest; raises KnowledgeError naming the file, entry and field."""
+    from bot.knowledge.schema import LanguagesFile
+
+    root = Path(root)
+    path = root / "languages.yml"
+    if not path.is_file():
+        raise KnowledgeError([f"{_rel(path, root)}: file not found"])
+    problems: List[str] = []
+    parsed = _validate(LanguagesFile, _read_yaml(path, root), path, root, problems)
+    if parsed is not None:
+        codes = [e.code for e in parsed.languages]
+        problems += [f"{_rel(path, root)}: language '{c}' is listed twice" for c in sorted(set(codes))
+                     if codes.count(c) > 1]
+    if problems:
+        raise KnowledgeError(problems)
+    return parsed

@@ -239,3 +239,53 @@ class HarmsFile(Strict):
 
 class TopicsFile(Strict):
     topics: List[Topic] = Field(..., min_items=1)
+
+
+# -- knowledge/languages.yml: safety replies in the person's own language ---------------------
+
+LANGUAGE_CODE = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$"  # "pt", "zh-Hant"
+
+
+class LanguageEntry(Strict):
+    """Two sentences in one language, for the reply to a message in that language
+    (bot/nlu/languages.py): the numbers that follow, and that the rest is in English."""
+
+    code: str = Field(..., regex=LANGUAGE_CODE)
+    name: str  # in English: "Portuguese"
+    native: str  # in the language itself: "Português"
+    spoken_in: List[str] = Field(..., min_items=1)  # covered countries where many people speak it
+    emergency: str  # "Here are the emergency and crisis numbers."
+    english_only: str  # "The rest of this service is in English."
+    checked: str  # who checked the sentences, and how; honest when nobody fluent has yet
+    sources: List[str] = []  # official pages whose wording the sentences were compared with
+    last_reviewed: dt.date
+
+    @validator("sources", each_item=True)
+    def _https_only(cls, url: str) -> str:  # noqa: N805
+        if not re.match(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", url):
+            raise ValueError(f"source must be an https URL, got {url!r}")
+        return url
+
+    @validator("last_reviewed", always=True)
+    def _checked_or_sourced(cls, value, values):  # noqa: N805
+        if not (values.get("checked") or values.get("sources")):
+            raise ValueError("say who checked the sentences (checked) or where they come from (sources)")
+        return value
+
+
+class Interpreter(Entry):
+    """An interpreter route that an official source names for a jurisdiction (TIS National)."""
+
+    jurisdiction: str = Field(..., regex=r"^[A-Z]{2}$")
+    name: str
+    phone: str
+    how: str  # one sentence, in English: what to say or do
+
+
+class LanguagesFile(Strict):
+    languages: List[LanguageEntry] = Field(..., min_items=1)
+    interpreters: List[Interpreter] = []
+
+    def entry(self, code: Optional[str]) -> Optional[LanguageEntry]:
+        wanted = {"zh-Hans": "zh"}.get(code or "", code)
+        return next((e for e in self.languages if e.code == wanted), None)

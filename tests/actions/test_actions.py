@@ -1,4 +1,5 @@
-"""Every custom action, run on a Tracker with a fresh CollectingDispatcher.
+"""The custom actions, run on a Tracker with a fresh CollectingDispatcher, and their answers
+rendered as the widget and SMS would show them.
 
 Facts are checked against the knowledge base through its API, not retyped here,
 except where the test pins the seed's wording (the fact tests in tests/knowledge
@@ -6,316 +7,306 @@ pin the numbers themselves)."""
 import re
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import ActionAnswer
 from actions.fallback import ActionClarify
-from actions.guidance import ActionEscalation, ActionGuidance, ActionRecording
-from actions.harms import ActionHarm, harm_from_intent
-from actions.places import ActionLocation, ActionRoute
-from actions.reference import ActionReference
-from actions.reporting import ActionEmergencyNumber, ActionOffence, ActionReport, ActionTalkToSomeone
+from actions.forms import ValidateHarasserPlaceForm
 from bot.knowledge import load_knowledge
-from bot.render import DISCLAIMER
-from tests.actions.conftest import make_tracker, place
+from bot.channels.twilio_text import SMS_FIRST_REPLY
+from bot.render import DISCLAIMER, FIRST_REPLY_WORDS, words
+from tests.actions.conftest import entity, harm, make_tracker, place
 
 KB = load_knowledge()
-ANSWER_BUTTONS = {"/ask_evidence", "/ask_police_inaction", "/harasser_overseas", "/human_handoff"}
+AU_NT = {"victim_country": "AU", "victim_region": "AU-NT"}
 
 
-# -- harms ------------------------------------------------------------------------------------
-
-def test_harm_from_intent():
-    assert harm_from_intent("harm_doxxing") == "doxxing"
-    assert harm_from_intent("ask_report") is None
-    assert harm_from_intent(None) is None
+def payloads(result):
+    return {b["payload"] for b in result.buttons}
 
 
-async def test_harm_without_place_helps_now_then_asks_once(run):
-    result = await run(ActionHarm(), make_tracker("someone posted my address", "harm_doxxing"))
-    assert result.responses == ["utter_ask_place"]
-    assert "not your fault" in result.text and "swatting" in result.text.lower()  # what helps anywhere
-    assert "s 474" not in result.text  # the law waits for the place
-    assert result.slot("harm") == "doxxing"
-    assert result.slot("pending") == "action_harm"
-    assert result.slot("opened") is True
+# -- the whole message, briefly ---------------------------------------------------------------
 
-
-async def test_swatting_fear_gets_the_precautions_before_the_place(run):
-    result = await run(ActionHarm(), make_tracker("worried about swatting", "harm_swatting"))
-    assert re.search(r"non-?emergency", result.text, re.I)
-
-
-async def test_doxxing_in_darwin_names_the_offence_with_penalty_and_steps(run):
-    tracker = make_tracker("someone posted my address", "harm_doxxing",
-                           slots={"victim_country": "AU", "victim_region": "AU-NT"})
-    result = await run(ActionHarm(), tracker)
+async def test_several_harms_name_each_offence_once_one_report_list_and_the_route(run):
+    tracker = make_tracker("my ex put our videos on a porn site with my name and suburb, he's in Florida now",
+                           "describe_harm", entities=harm("image_abuse", "doxxing") + place("US", "harasser"),
+                           slots={"victim_country": "AU", "victim_region": "AU-TAS", "harasser_country": "US"})
+    result = await run(ActionAnswer(), tracker)
     text = result.text
-    assert "s 474.17C" in text and "6 years" in text
-    assert "000" in text  # doxxing carries a danger hint: the emergency line leads
-    assert "ReportCyber" in text and "reference" in text.lower()
-    assert "https://" in text  # sources
-    assert DISCLAIMER in text
-    assert {b["payload"] for b in result.buttons} == ANSWER_BUTTONS
-    assert result.slot("opened") is True
-
-
-async def test_opener_shown_once(run):
-    first = await run(ActionHarm(), make_tracker("x", "harm_threats", slots={"victim_country": "AU"}))
-    again = await run(ActionHarm(), make_tracker("x", "harm_threats", slots={"victim_country": "AU", "opened": True}))
-    assert "not your fault" in first.text
-    assert "not your fault" not in again.text
-    assert "s 474.15" in again.text and "10 years" in again.text
-
-
-async def test_hate_targeted_doxxing_adds_the_aggravated_offence(run):
-    tracker = make_tracker("they posted my home address because I'm Jewish", "harm_doxxing",
-                           slots={"victim_country": "AU"})
-    result = await run(ActionHarm(), tracker)
-    assert result.slot("harm") == "doxxing_hate"
-    assert "s 474.17D" in result.text and "7 years" in result.text
-    assert "s 474.17C" in result.text
-
-
-async def test_image_abuse_points_to_esafety(run):
-    result = await run(ActionHarm(), make_tracker("my ex posted my nudes", "harm_image_abuse",
-                                                  slots={"victim_country": "AU", "victim_region": "AU-SA"}))
-    assert "s 474.17A" in result.text and "eSafety" in result.text
-
-
-@pytest.mark.parametrize("country,expected", [
-    ("NZ", "Netsafe"), ("US", "2261A"), ("CA", "264"), ("ZA", "Protection from Harassment"), ("UK", "Harassment"),
-])
-async def test_harassment_answer_follows_the_country(run, country, expected):
-    result = await run(ActionHarm(), make_tracker("they keep messaging me", "harm_harassment",
-                                                  slots={"victim_country": country}))
-    assert expected in result.text
-
-
-async def test_harm_in_a_place_we_do_not_cover_is_honest(run):
-    result = await run(ActionHarm(), make_tracker("x", "harm_threats", slots={"victim_country": "unknown"}))
-    assert "don't have details for your country" in result.text
-    assert "emergency number" in result.text
-    assert "s 474" not in result.text  # never another country's law as if it were theirs
-
-
-async def test_resumed_harm_uses_the_remembered_kind(run):
-    tracker = make_tracker("I live in Darwin", "inform_location", entities=place("AU", region="AU-NT"),
-                           slots={"harm": "doxxing", "victim_country": "AU"})
-    result = await run(ActionHarm(), tracker)
-    assert "s 474.17C" in result.text
-
-
-async def test_harm_with_nothing_known_asks_what_happened(run):
-    result = await run(ActionHarm(), make_tracker("hm", "inform_location", slots={"victim_country": "AU"}))
-    assert result.responses == ["utter_ask_harm"]
-
-
-# -- reporting --------------------------------------------------------------------------------
-
-async def test_report_in_australia(run):
-    result = await run(ActionReport(), make_tracker("how do I report", "ask_report", slots={"victim_country": "AU"}))
-    assert "ReportCyber" in result.text and "131 444" in result.text
-    assert re.search(r"reference", result.text, re.I)
-
-
-async def test_report_without_place_asks(run):
-    result = await run(ActionReport(), make_tracker("how do I report", "ask_report"))
-    assert result.responses == ["utter_ask_place"] and result.slot("pending") == "action_report"
-
-
-async def test_offence_uses_the_harm_already_told(run):
-    tracker = make_tracker("what offence is that", "ask_offence", slots={"victim_country": "AU", "harm": "threats"})
-    result = await run(ActionOffence(), tracker)
-    assert "s 474.15" in result.text and DISCLAIMER in result.text
-
-
-async def test_offence_without_harm_lists_the_offences(run):
-    result = await run(ActionOffence(), make_tracker("is this illegal", "ask_offence", slots={"victim_country": "CA"}))
-    assert "s 264" in result.text and "s 162.1" in result.text
-
-
-async def test_emergency_number_for_place_and_for_unknown(run):
-    nz = await run(ActionEmergencyNumber(), make_tracker("emergency number?", "ask_emergency_number",
-                                                         slots={"victim_country": "NZ"}))
-    assert "111" in nz.text and "1737" in nz.text and "000" not in nz.text
-    anywhere = await run(ActionEmergencyNumber(), make_tracker("emergency number?", "ask_emergency_number"))
-    for number in ("000", "111", "911", "999", "10111"):
-        assert number in anywhere.text
-
-
-async def test_talk_to_someone_is_honest_about_being_a_bot(run):
-    result = await run(ActionTalkToSomeone(), make_tracker("a person please", "human_handoff",
-                                                           slots={"victim_country": "UK"}))
-    assert "automated" in result.text and "116 123" in result.text
-
-
-# -- guidance ---------------------------------------------------------------------------------
-
-async def test_evidence_guidance_without_asking(run):
-    result = await run(ActionGuidance(), make_tracker("how do I document it", "ask_evidence"))
-    assert re.search(r"screenshot|screen recording", result.text, re.I) and "URL" in result.text
-    assert result.responses == []
-
-
-async def test_evidence_in_nz_warns_about_objectionable_content(run):
-    result = await run(ActionGuidance(), make_tracker("evidence?", "ask_evidence", slots={"victim_country": "NZ"}))
-    assert "objectionable" in result.text
-
-
-async def test_protection_orders_depend_on_place(run):
-    asked = await run(ActionGuidance(), make_tracker("restraining order?", "ask_protection_order"))
-    assert asked.responses == ["utter_ask_place"]
-    assert asked.slot("pending") == "action_guidance:ask_protection_order"
-    answered = await run(ActionGuidance(), make_tracker("restraining order?", "ask_protection_order",
-                                                        slots={"victim_country": "AU"}))
-    assert "AVO" in answered.text or "Apprehended Violence Order" in answered.text
-
-
-@pytest.mark.parametrize("intent,expected", [
-    ("ask_platform_removal", r"Community Guidelines"),
-    ("ask_mass_reporting", r"[Mm]ass"),
-    ("ask_interpol", r"police"),
-    ("ask_mp", r"MP|member of parliament"),
-    ("ask_mlat", r"Mutual Legal Assistance|MLAT"),
-    ("ask_budapest", r"Budapest"),
-    ("ask_netsafe", r"Netsafe"),
-    ("ask_wiredsafety", r"police|law enforcement"),
-    ("ask_multi_victim", r"reference"),
-])
-async def test_each_guidance_question_answers_from_its_topic(run, intent, expected):
-    result = await run(ActionGuidance(), make_tracker("q", intent))
-    assert re.search(expected, result.text), result.text
-    assert "Sources:" in result.text
-
-
-async def test_guidance_with_an_unknown_question_asks_what_happened(run):
-    result = await run(ActionGuidance(), make_tracker("q", "greet"))
-    assert result.responses == ["utter_ask_harm"]
-
-
-async def test_escalation_ladder_in_queensland(run):
-    result = await run(ActionEscalation(), make_tracker("police did nothing", "ask_police_inaction",
-                                                        slots={"victim_country": "AU", "victim_region": "AU-QLD"}))
-    assert "Officer in Charge" in result.text and "9." in result.text
-
-
-async def test_escalation_where_no_ladder_exists(run):
-    result = await run(ActionEscalation(), make_tracker("police did nothing", "ask_police_inaction",
-                                                        slots={"victim_country": "US"}))
-    assert "don't have a step-by-step escalation ladder" in result.text
-    assert "reference" in result.text.lower()
-
-
-@pytest.mark.parametrize("region,name,rule", [("AU-SA", "South Australia", "all-party"),
-                                              ("AU-NT", "Northern Territory", "one-party"),
-                                              ("AU-VIC", "Victoria", "one-party")])
-async def test_recording_rule_for_a_state(run, region, name, rule):
-    result = await run(ActionRecording(), make_tracker("can I record", "ask_recording",
-                                                       slots={"victim_country": "AU", "victim_region": region}))
-    assert f"**{name}**: {rule} consent" in result.text
-    assert len(re.findall(r"(one|all)-party consent \(", result.text)) == 1  # just their state
-
-
-async def test_recording_without_place_lists_every_state(run):
-    result = await run(ActionRecording(), make_tracker("which states allow one-party recording", "ask_recording"))
-    assert len(re.findall(r"(one|all)-party consent", result.text)) == 8
-
-
-async def test_recording_outside_australia_is_honest(run):
-    result = await run(ActionRecording(), make_tracker("can I record", "ask_recording", slots={"victim_country": "UK"}))
-    assert "don't have call-recording rules" in result.text
-
-
-# -- places and routes ------------------------------------------------------------------------
-
-async def test_route_au_to_us_lists_ic3_and_the_honest_truth(run):
-    result = await run(ActionRoute(), make_tracker("he's overseas", "harasser_overseas",
-                                                   slots={"victim_country": "AU", "harasser_country": "US"}))
-    assert "ic3.gov" in result.text and "INTERPOL" in result.text
-
-
-async def test_route_asks_where_the_harasser_is(run):
-    result = await run(ActionRoute(), make_tracker("he's overseas", "harasser_overseas", slots={"victim_country": "AU"}))
-    assert result.responses == ["utter_ask_harasser_place"]
-    assert result.slot("pending") == "action_route:harasser"
-
-
-async def test_location_resumes_the_waiting_question(run):
-    tracker = make_tracker("I live in Darwin", "inform_location", entities=place("AU", region="AU-NT"),
-                           slots={"pending": "action_harm", "harm": "doxxing",
-                                  "victim_country": "AU", "victim_region": "AU-NT"})
-    result = await run(ActionLocation(), tracker)
-    assert "s 474.17C" in result.text
-    assert result.slot("pending") is None
-
-
-async def test_location_resumes_a_guidance_question(run):
-    tracker = make_tracker("NZ", "inform_location", entities=place("NZ"),
-                           slots={"pending": "action_guidance:ask_protection_order", "victim_country": "NZ"})
-    result = await run(ActionLocation(), tracker)
-    assert "District Court" in result.text or "HDCA" in result.text
-
-
-async def test_both_places_in_one_message_give_the_route(run):
-    tracker = make_tracker("I'm in Perth and my harasser lives in Johannesburg", "inform_location",
-                           entities=place("AU", region="AU-WA") + place("ZA", "harasser"),
-                           slots={"victim_country": "AU", "victim_region": "AU-WA", "harasser_country": "ZA"})
-    result = await run(ActionLocation(), tracker)
-    assert "Protection from Harassment Act" in result.text
-
-
-async def test_bare_answer_to_which_country_belongs_to_the_harasser(run):
-    history = [{"event": "slot", "name": "victim_country", "value": "AU"},
-               {"event": "user", "text": "I'm in Australia"},
-               {"event": "user", "text": "he's overseas"},
-               {"event": "slot", "name": "pending", "value": "action_route:harasser"}]
-    tracker = make_tracker("Canada", "inform_location", entities=place("CA"),
-                           slots={"victim_country": "CA", "pending": "action_route:harasser"}, history=history)
-    result = await run(ActionLocation(), tracker)
-    assert result.slot("harasser_country") == "CA"
-    assert result.slot("victim_country") == "AU"  # restored: the bare answer was about the harasser
-    assert "Ottawa" in result.text or "RCMP" in result.text
-
-
-async def test_not_sure_where_the_harasser_is(run):
-    tracker = make_tracker("not sure", "inform_location", slots={"victim_country": "NZ", "pending": "action_route:harasser"})
-    result = await run(ActionLocation(), tracker)
-    assert result.slot("harasser_country") == "abroad"
-    assert result.text  # the person still gets the at-home steps
-
-
-async def test_unknown_place_is_remembered_and_never_asked_again(run):
-    tracker = make_tracker("I'm in Ireland", "inform_location", slots={"pending": "action_report", "harm": "threats"})
-    result = await run(ActionLocation(), tracker)
+    assert "s 474.17A" in text and "s 474.17C" in text
+    assert text.count("s 474.17A") == 1
+    assert "eSafety" in text and "reference number" in text
+    assert re.search(r"ic3\.gov|INTERPOL", text)
+    assert DISCLAIMER in text and "https://" in text
+    assert words(text) <= FIRST_REPLY_WORDS + 10  # a phone screen (the budget counts whole sections)
+    assert result.slot("harms") == ["image_abuse", "doxxing"]
+    assert "/ask_offence" in payloads(result)  # more on the law, one tap away
+
+
+async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
+    tracker = make_tracker("my ex put our videos online and posted my address, he's in Canada",
+                           "describe_harm", entities=harm("image_abuse", "doxxing", "stalking"),
+                           slots={"victim_country": "AU", "harasser_country": "CA"})
+    result = await run(ActionAnswer(), tracker)
+    sms = result.sms
+    assert len(sms) <= SMS_FIRST_REPLY
+    assert "**" not in sms and "s 474.17A" in sms and DISCLAIMER in sms
+
+
+async def test_harm_before_the_place_helps_now_and_asks_where_once(run):
+    result = await run(ActionAnswer(), make_tracker("someone posted my address", "describe_harm",
+                                                    entities=harm("doxxing")))
+    assert result.responses == ["utter_ask_place"]
+    assert "not your fault" in result.text
+    assert "s 474" not in result.text  # the law waits for the place
+    assert result.slot("place_asked") is True and result.slot("opener_shown") is True
+    again = await run(ActionAnswer(), make_tracker("and he threatened me too", "describe_harm",
+                                                   entities=harm("threats"), slots={"place_asked": True,
+                                                                                    "harms": ["doxxing"]}))
+    assert "utter_ask_place" not in again.responses  # asked once, never again
+    assert again.slot("harms") == ["threats", "doxxing"]
+
+
+async def test_the_place_given_later_answers_the_remembered_harms(run):
+    tracker = make_tracker("Darwin", "inform_location", entities=place("AU", region="AU-NT"),
+                           slots={**AU_NT, "harms": ["doxxing"], "place_asked": True, "opener_shown": True})
+    result = await run(ActionAnswer(), tracker)
+    assert "s 474.17C" in result.text and "6 years" in result.text
+    assert "not your fault" not in result.text  # the opener was shown already
+    assert "000" in result.text  # doxxing carries a danger hint: the emergency line leads
+
+
+async def test_a_place_we_do_not_cover_is_said_once_and_never_asked_again(run):
+    tracker = make_tracker("I'm in Ireland", "inform_location", slots={"place_asked": True, "harms": ["threats"]})
+    result = await run(ActionAnswer(), tracker)
     assert result.slot("victim_country") == "unknown"
-    assert "utter_unknown_place" in result.responses
+    assert "utter_unknown_place" in result.responses and "utter_ask_place" not in result.responses
+    assert result.text  # the general steps still come
+
+
+async def test_a_named_uncovered_place_in_the_message_is_honest_at_once(run):
+    tracker = make_tracker("I live in Dublin and someone is impersonating me", "describe_harm",
+                           entities=harm("impersonation") + place("unknown"), slots={"victim_country": "unknown"})
+    result = await run(ActionAnswer(), tracker)
+    assert "utter_unknown_place" in result.responses and "utter_ask_place" not in result.responses
+
+
+# -- safety adds, it never subtracts ------------------------------------------------------------
+
+async def test_after_the_emergency_response_the_answer_still_comes_without_the_opener(run):
+    tracker = make_tracker("he's outside my house right now and he posted my number everywhere", "danger",
+                           entities=harm("doxxing") + entity("danger", "immediate"),
+                           slots={"victim_country": "NZ"},
+                           after_user=[{"event": "action", "name": "utter_emergency"}])
+    result = await run(ActionAnswer(), tracker)
+    assert "Harmful Digital Communications" in result.text or "Netsafe" in result.text
+    assert "not your fault" not in result.text  # the emergency reply came first; this is the short answer
     assert "utter_ask_place" not in result.responses
 
 
-async def test_place_with_nothing_pending_is_acknowledged(run):
-    tracker = make_tracker("I'm in Brisbane", "inform_location", entities=place("AU", region="AU-QLD"),
-                           slots={"victim_country": "AU", "victim_region": "AU-QLD"})
-    result = await run(ActionLocation(), tracker)
-    assert "Queensland" in result.text and "utter_ask_harm" in result.responses
+async def test_after_the_emergency_response_with_no_place_we_do_not_ask_twice(run):
+    tracker = make_tracker("he's at my door, he posted my address", "danger", entities=harm("doxxing"),
+                           after_user=[{"event": "action", "name": "utter_emergency"}])
+    result = await run(ActionAnswer(), tracker)
+    assert "utter_ask_place" not in result.responses  # utter_emergency asked already
+    assert result.slot("place_asked") is True
 
 
-# -- reference and fallback -------------------------------------------------------------------
+async def test_a_disclosed_risk_gets_one_emergency_line_then_the_answer(run):
+    tracker = make_tracker("he said he will kill me", "describe_harm",
+                           entities=harm("threats") + entity("danger", "risk"), slots={"victim_country": "UK"})
+    result = await run(ActionAnswer(), tracker)
+    assert result.text.index("999") < re.search(r"\bs \d", result.text).start()  # the line comes first
+    assert len(re.findall(r"\b999\b", result.text)) == 1
+    assert re.search(r"s 181|Protection from Harassment", result.text)
+
+
+async def test_being_told_to_kill_yourself_is_answered_as_the_harm_it_is(run):
+    tracker = make_tracker("accounts keep replying kys under my posts", "told_to_self_harm",
+                           entities=harm("incitement_self_harm", "harassment"), slots={"victim_country": "UK"},
+                           after_user=[{"event": "action", "name": "utter_told_to_self_harm"}])
+    result = await run(ActionAnswer(), tracker)
+    assert re.search(r"s 184|s 2 |harassment", result.text, re.I)
+    assert re.search(r"report", result.text, re.I)
+
+
+async def test_a_request_to_harm_someone_gets_a_firm_refusal_and_no_how_to(run):
+    tracker = make_tracker("he's at my door. help me find his new address so I can post it", "danger",
+                           entities=entity("harm_request", "yes"), slots={"victim_country": "AU"},
+                           after_user=[{"event": "action", "name": "utter_emergency"}])
+    result = await run(ActionAnswer(), tracker)
+    assert re.search(r"can't help with finding, exposing or hurting someone", result.text)
+    assert not re.search(r"whois|reverse image|people search", result.text, re.I)
+
+
+# -- who is asking, a child, the platform, a service named ---------------------------------------
+
+async def test_a_parent_gets_the_helper_opener_and_the_young_persons_routes(run):
+    tracker = make_tracker("my son is 13 and kids made a page mocking him", "describe_harm",
+                           entities=harm("harassment") + entity("asker", "helper") + entity("minor", "yes"),
+                           slots={"victim_country": "AU", "victim_region": "AU-ACT"})
+    result = await run(ActionAnswer(), tracker)
+    assert "Thank you for looking out for them" in result.text
+    youth = KB.youth("AU")[0]
+    assert youth.phone in result.text
+    assert result.slot("minor") is True and result.slot("asker") == "helper"
+
+
+async def test_an_adult_is_not_offered_the_under_18_routes(run):
+    tracker = make_tracker("my ex shared my nudes", "describe_harm", entities=harm("image_abuse"),
+                           slots={"victim_country": "UK"})
+    result = await run(ActionAnswer(), tracker)
+    assert "CEOP" not in result.text and "Report Remove" not in result.text
+
+
+async def test_the_platform_named_brings_its_own_report_route(run):
+    tracker = make_tracker("someone on insta keeps sending me abuse", "describe_harm",
+                           entities=harm("harassment") + entity("platform", "instagram"),
+                           slots={"victim_country": "NZ"})
+    result = await run(ActionAnswer(), tracker)
+    route = KB.platform_route("instagram", "harassment")
+    assert route.url in result.text or "/ask_platform_removal" in payloads(result)
+    assert result.slot("platforms") == ["instagram"]
+
+
+async def test_takedown_question_leads_with_the_platforms_own_route(run):
+    tracker = make_tracker("how do I get this taken down on tiktok", "ask_platform_removal",
+                           entities=entity("platform", "tiktok"), slots={"harms": ["image_abuse"]})
+    result = await run(ActionAnswer(), tracker)
+    assert KB.platform_route("tiktok", "image_abuse").url in result.text
+
+
+async def test_a_named_service_gets_what_it_does_and_does_not_do(run):
+    tracker = make_tracker("can eSafety take down a post about me?", "ask_platform_removal",
+                           entities=entity("service", "au-esafety"), slots={"victim_country": "AU"})
+    result = await run(ActionAnswer(), tracker)
+    assert "eSafety Commissioner" in result.text and re.search(r"It can('t)?:", result.text)
+
+
+# -- follow-ups remember the frame ----------------------------------------------------------------
+
+async def test_more_on_the_law_uses_the_remembered_harms_and_place(run):
+    tracker = make_tracker("/ask_offence", "ask_offence", slots={**AU_NT, "harms": ["doxxing", "image_abuse"]})
+    result = await run(ActionAnswer(), tracker)
+    assert "s 474.17C" in result.text and "s 474.17A" in result.text
+    assert "Maximum penalty" in result.text and DISCLAIMER in result.text
+    assert "utter_ask_place" not in result.responses
+
+
+async def test_where_to_report_in_full(run):
+    tracker = make_tracker("/ask_report", "ask_report", slots={"victim_country": "AU", "harms": ["image_abuse"]})
+    result = await run(ActionAnswer(), tracker)
+    assert "eSafety" in result.text and "ReportCyber" in result.text
+
+
+async def test_theyre_overseas_without_a_country_starts_the_form(run):
+    tracker = make_tracker("/harasser_overseas", "harasser_overseas", slots={"victim_country": "AU"})
+    result = await run(ActionAnswer(), tracker)
+    assert result.followup == "harasser_place_form"
+
+
+async def test_the_route_from_australia_to_the_us(run):
+    tracker = make_tracker("/harasser_overseas", "harasser_overseas",
+                           slots={"victim_country": "AU", "harasser_country": "US"})
+    result = await run(ActionAnswer(), tracker)
+    assert "ic3.gov" in result.text and "INTERPOL" in result.text
+
+
+async def test_not_sure_where_they_are_still_gets_the_steps_at_home(run):
+    tracker = make_tracker("/harasser_overseas", "harasser_overseas",
+                           slots={"victim_country": "NZ", "harasser_country": "abroad"})
+    result = await run(ActionAnswer(), tracker)
+    assert "another country" in result.text and "INTERPOL" in result.text
+
+
+# -- questions ------------------------------------------------------------------------------------
+
+async def test_evidence_needs_no_place(run):
+    result = await run(ActionAnswer(), make_tracker("how do I save evidence", "ask_evidence"))
+    assert "utter_ask_place" not in result.responses and "screenshot" in result.text.lower()
+
+
+async def test_evidence_in_nz_warns_about_objectionable_content(run):
+    result = await run(ActionAnswer(), make_tracker("evidence?", "ask_evidence", slots={"victim_country": "NZ"}))
+    assert "objectionable" in result.text
+
+
+async def test_emergency_numbers_for_a_place_and_for_nowhere_yet(run):
+    known = await run(ActionAnswer(), make_tracker("what number?", "ask_emergency_number",
+                                                   slots={"victim_country": "ZA"}))
+    assert "10111" in known.text and "911" not in known.text
+    unknown = await run(ActionAnswer(), make_tracker("what number?", "ask_emergency_number"))
+    for jurisdiction in KB.covered():
+        assert KB.emergency(jurisdiction.id)[0].phone in unknown.text
+
+
+@pytest.mark.parametrize("region,name,rule", [("AU-SA", "South Australia", "all-party"),
+                                              ("AU-VIC", "Victoria", "one-party")])
+async def test_recording_rule_for_a_state(run, region, name, rule):
+    result = await run(ActionAnswer(), make_tracker("can I record", "ask_recording",
+                                                    slots={"victim_country": "AU", "victim_region": region}))
+    assert f"**{name}**: {rule} consent" in result.text
+
+
+async def test_escalation_ladder_in_queensland(run):
+    result = await run(ActionAnswer(), make_tracker("police did nothing", "ask_police_inaction",
+                                                    slots={"victim_country": "AU", "victim_region": "AU-QLD"}))
+    assert "Officer in Charge" in result.text
+
+
+async def test_protection_orders_wait_for_the_place(run):
+    asked = await run(ActionAnswer(), make_tracker("restraining order?", "ask_protection_order"))
+    assert asked.responses == ["utter_ask_place"]
+    answered = await run(ActionAnswer(), make_tracker("restraining order?", "ask_protection_order",
+                                                      slots={"victim_country": "AU"}))
+    assert re.search(r"AVO|Apprehended Violence Order", answered.text)
+
 
 @pytest.mark.parametrize("question,expected", [
     ("What's the maximum penalty for doxxing under s 474.17C?", r"6 years"),
-    ("What's the max penalty for threatening serious harm using a carriage service?", r"7 years"),
     ("penalty for s474.17a", r"6 years"),
     ("what's 264.1 in the Canadian criminal code", r"264\.1"),
     ("18 USC 2261A penalty", r"2261A"),
 ])
 async def test_reference_questions(run, question, expected):
-    result = await run(ActionReference(), make_tracker(question, "ask_reference"))
+    result = await run(ActionAnswer(), make_tracker(question, "ask_reference"))
     assert re.search(expected, result.text), result.text
-    assert "Sources:" in result.text and DISCLAIMER in result.text
+    assert DISCLAIMER in result.text
 
 
-async def test_reference_with_nothing_found_is_not_a_dead_end(run):
-    result = await run(ActionReference(), make_tracker("zzzz", "ask_reference"))
+async def test_several_questions_in_one_message_are_each_answered(run):
+    text = "where do I report it and how do I keep evidence?"
+    asked = [{"entity": "ask", "value": "ask_evidence", "start": text.index("how"), "end": len(text)}]
+    tracker = make_tracker(text, "ask_report", entities=asked, slots={"victim_country": "AU"})
+    result = await run(ActionAnswer(), tracker)
+    assert "ReportCyber" in result.text and "preserving your evidence" in result.text.lower()
+
+
+async def test_nothing_understood_asks_what_is_happening(run):
+    result = await run(ActionAnswer(), make_tracker("hmm", "affirm"))
     assert result.responses == ["utter_ask_harm"]
+
+
+# -- the knowledge base is handed in; failures never go silent -----------------------------------
+
+async def test_the_action_answers_from_the_knowledge_base_it_was_given(run, tmp_path):
+    from tests.knowledge.fixtures import knowledge_with_ireland  # noqa: PLC0415
+
+    kb = knowledge_with_ireland(tmp_path)
+    tracker = make_tracker("someone is threatening me", "describe_harm", entities=harm("threats"),
+                           slots={"victim_country": "IE"})
+    result = await run(ActionAnswer(kb), tracker)
+    assert "112" in result.text and "Ireland" in result.text
+
+
+async def test_a_broken_lookup_still_answers_with_the_emergency_numbers(run, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("knowledge base unavailable")
+
+    monkeypatch.setattr("actions.answer.compose", explode)
+    result = await run(ActionAnswer(), make_tracker("someone posted my address", "describe_harm",
+                                                    entities=harm("doxxing")))
+    assert result.responses == ["utter_action_failed"]
 
 
 @pytest.mark.parametrize("text", ["qwerty uiop", "", "<script>alert(1)</script>", "a" * 100_000])
@@ -324,53 +315,25 @@ async def test_clarify_offers_options(run, text):
     assert result.text and len(result.buttons) >= 3
 
 
-# -- channels and failures --------------------------------------------------------------------
-
-async def test_sms_gets_plain_text_within_budget(run):
-    tracker = make_tracker("someone posted my address", "harm_doxxing", slots={"victim_country": "AU"},
-                           channel="twilio_sms")
-    result = await run(ActionHarm(), tracker)
-    assert "**" not in result.text and "s 474.17C" in result.text
-    assert len(result.text) <= 1530
+async def test_an_unreadable_answer_to_where_goes_back_to_the_answer(run):
+    result = await run(ActionClarify(), make_tracker("dunno lol", "nlu_fallback", slots={"place_asked": True}))
+    assert result.followup == "action_answer"
 
 
-async def test_a_broken_lookup_still_answers_with_emergency_numbers(run, monkeypatch):
-    def explode(*args, **kwargs):
-        raise RuntimeError("boom")
-    monkeypatch.setattr("bot.answers.harm_answer", explode)
-    result = await run(ActionHarm(), make_tracker("x", "harm_threats", slots={"victim_country": "AU"}))
-    assert result.responses == ["utter_action_failed"]
+# -- "which country are they in?" --------------------------------------------------------------
+
+async def _extract(text, intent, slots):
+    tracker = make_tracker(text, intent, slots={"requested_slot": "harasser_country", **slots})
+    return await ValidateHarasserPlaceForm().extract_harasser_country(CollectingDispatcher(), tracker, {})
 
 
-async def test_place_after_a_danger_message_repeats_the_emergency_response(run):
-    history = [{"event": "user", "text": "he's at my door"},
-               {"event": "action", "name": "utter_emergency"},
-               {"event": "bot", "text": "call ..."},
-               {"event": "action", "name": "action_listen"}]
-    tracker = make_tracker("Darwin", "inform_location", entities=place("AU", region="AU-NT"),
-                           slots={"victim_country": "AU", "pending": "action_harm", "harm": "doxxing"},
-                           history=history)
-    result = await run(ActionLocation(), tracker)
-    assert result.responses == ["utter_emergency"]  # resolved by Rasa for victim_country=AU
-    assert result.events == []  # the waiting question stays waiting
+async def test_not_sure_where_they_are_is_another_country():
+    assert await _extract("not sure", "deny", {}) == {"harasser_country": "abroad"}
 
 
-async def test_place_after_despair_repeats_the_crisis_response(run):
-    history = [{"event": "user", "text": "i want to die"}, {"event": "action", "name": "utter_crisis"},
-               {"event": "action", "name": "action_listen"}]
-    tracker = make_tracker("NZ", "inform_location", entities=place("NZ"), slots={"victim_country": "NZ"},
-                           history=history)
-    result = await run(ActionLocation(), tracker)
-    assert result.responses == ["utter_crisis"]
+async def test_a_place_they_named_is_kept():
+    assert await _extract("Canada", "inform_location", {"harasser_country": "CA"}) == {}
 
 
-async def test_an_unreadable_answer_to_where_is_a_place_we_do_not_cover(run):
-    tracker = make_tracker("ireland", "nlu_fallback", slots={"pending": "action_harm", "harm": "doxxing"})
-    result = await run(ActionClarify(), tracker)
-    assert "utter_unknown_place" in result.responses
-    assert result.slot("victim_country") == "unknown"
-
-
-async def test_how_to_reach_netsafe_comes_first(run):
-    result = await run(ActionGuidance(), make_tracker("how do i get hold of netsafe", "ask_netsafe"))
-    assert result.text.index("0508 638 723") < result.text.index("common questions")
+async def test_danger_during_the_question_goes_to_its_own_rule():
+    assert await _extract("he's at my door", "danger", {}) == {}

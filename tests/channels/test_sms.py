@@ -1,126 +1,29 @@
 """The Twilio SMS channel over real HTTP: a Sanic server on a free local port, requests signed
-the way Twilio signs them (with a test auth token), Twilio's REST client replaced by a fake."""
+the way Twilio signs them (with a test auth token), Twilio's REST client replaced by a fake
+(tests/channels/twilio_fakes.py)."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import itertools
 import logging
-import socket
-from types import SimpleNamespace
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional
 
 import aiohttp
 import pytest
-from rasa.core.channels.channel import UserMessage
-from rasa.core.tracker_store import InMemoryTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, UserUttered
-from sanic import Sanic
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 import bot.channels.sms as sms
 from bot.answers import covered_numbers
-from bot.knowledge import load_knowledge
-from bot.render import SMS_LIMIT
 from bot.channels.sms import TWIML_EMPTY, TwilioSmsInput, pack, sms_text
+from bot.channels.twilio_text import SMS
+from bot.knowledge import load_knowledge
+from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
+from twilio_fakes import start as start_channel
 
-TOKEN = "0123456789abcdef0123456789abcdef"
-SECRET = "test-sender-secret"
-SID = "AC00000000000000000000000000000000"
+SMS_LIMIT = SMS.limit
 TWILIO_NUMBER = "+15005550006"
 PHONE = "+61400111222"
 PATH = "/webhooks/twilio_sms/webhook"
 PRIVATE = "my ex posted my home address on a forum"
-BUTTONS = [{"title": "Save evidence", "payload": "/ask_evidence"},
-           {"title": "Where to report", "payload": "/ask_report"},
-           {"title": "Talk to someone", "payload": "/human_handoff"}]
-_apps = itertools.count()
-
-
-def hmac_of(number: str, secret: str = SECRET) -> str:
-    return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()
-
-
-def emergency_numbers() -> List[str]:
-    kb = load_knowledge()
-    numbers = [c.phone for j in kb.covered() for c in j.contacts if c.kind == "emergency" and c.phone]
-    assert numbers and covered_numbers(kb)
-    return numbers
-
-
-class FakeTwilio:
-    """Stands in for twilio.rest.Client: records every messages.create call."""
-
-    def __init__(self, sent: List[Dict[str, Any]], fail: Optional[Exception] = None) -> None:
-        self.sent, self.fail = sent, fail
-        self.clients: List[Tuple] = []
-
-    def __call__(self, account_sid, auth_token, **kwargs):
-        self.clients.append((account_sid, auth_token))
-        return SimpleNamespace(messages=SimpleNamespace(create=self.create))
-
-    def create(self, **kwargs):
-        if self.fail:
-            raise self.fail
-        self.sent.append(kwargs)
-        return SimpleNamespace(sid="SM" + "0" * 32)
-
-
-class Assistant:
-    """A fake Rasa: records each UserMessage, stores user and bot events like Rasa's processor,
-    and answers through the message's output channel."""
-
-    def __init__(self, store: InMemoryTrackerStore) -> None:
-        self.store = store
-        self.received: List[UserMessage] = []
-        self.replies: List[Tuple[str, Optional[List[Dict]]]] = [("How can I help?", None)]
-        self.fail = False
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.received.append(message)
-        if self.fail:
-            raise RuntimeError("model exploded")
-        tracker = await self.store.get_or_create_tracker(message.sender_id)
-        tracker.update(UserUttered(message.text, input_channel=message.input_channel))
-        for text, buttons in self.replies:
-            tracker.update(BotUttered(text, data={"buttons": buttons} if buttons else {}))
-        await self.store.save(tracker)
-        for text, buttons in self.replies:
-            if buttons:
-                await message.output_channel.send_text_with_buttons(message.sender_id, text, buttons)
-            else:
-                await message.output_channel.send_text_message(message.sender_id, text)
-
-
-class Server:
-    def __init__(self, base: str, assistant: Assistant, store: InMemoryTrackerStore,
-                 sent: List[Dict[str, Any]], twilio: FakeTwilio) -> None:
-        self.base, self.assistant, self.store, self.sent, self.twilio = base, assistant, store, sent, twilio
-
-    @property
-    def url(self) -> str:
-        return self.base + PATH
-
-    async def post(self, params: Dict[str, str], signature: Optional[str] = "sign",
-                   sign_url: Optional[str] = None, sign_params: Optional[Dict[str, str]] = None,
-                   path: str = PATH) -> Tuple[int, str, str]:
-        headers = {}
-        if signature == "sign":
-            signature = RequestValidator(TOKEN).compute_signature(sign_url or self.base + path,
-                                                                   sign_params if sign_params is not None else params)
-        if signature is not None:
-            headers["X-Twilio-Signature"] = signature
-        async with aiohttp.ClientSession() as session:
-            async with session.post(self.base + path, data=params, headers=headers) as r:
-                return r.status, r.headers.get("Content-Type", ""), await r.text()
-
-    async def text(self, body: str, number: str = PHONE) -> Tuple[int, str, str]:
-        return await self.post(form(body, number))
-
-    def bodies(self) -> List[str]:
-        return [m["body"] for m in self.sent]
 
 
 def form(body: str, number: str = PHONE, **extra: str) -> Dict[str, str]:
@@ -129,25 +32,9 @@ def form(body: str, number: str = PHONE, **extra: str) -> Dict[str, str]:
 
 
 async def start(monkeypatch, credentials: Optional[Dict[str, Any]] = None, fail_send: Optional[Exception] = None):
-    sent: List[Dict[str, Any]] = []
-    twilio = FakeTwilio(sent, fail_send)
-    monkeypatch.setattr(sms, "Client", twilio)
-    # Several apps start in one process: test mode lets Sanic's start-up optimisation run again.
-    monkeypatch.setattr(Sanic, "test_mode", True)
     channel = TwilioSmsInput.from_credentials(credentials or {
         "account_sid": SID, "auth_token": TOKEN, "twilio_number": TWILIO_NUMBER, "sender_secret": SECRET})
-    store = InMemoryTrackerStore(Domain.empty())
-    assistant = Assistant(store)
-    app = Sanic(f"sms_test_{next(_apps)}", configure_logging=False)
-    app.ctx.agent = SimpleNamespace(tracker_store=store)
-    app.blueprint(channel.blueprint(assistant), url_prefix="/webhooks/twilio_sms")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.start_serving()
-    port = sock.getsockname()[1]
-    return server, Server(f"http://127.0.0.1:{port}", assistant, store, sent, twilio)
+    return await start_channel(monkeypatch, channel, "/webhooks/twilio_sms", form, fail_send)
 
 
 @pytest.fixture
@@ -320,8 +207,8 @@ async def test_a_number_without_such_an_option_passes_through(bot):
 def test_sms_text_and_pack():
     assert sms_text("**Bold** and _this_ \u2014 it\u2019s \u201cfine\u201d\u2026") == 'Bold and this - it\'s "fine"...'
     assert sms_text("", BUTTONS[:1]) == "Reply 1 for Save evidence."
-    assert pack(["a", "", "b"], limit=4) == ["a\n\nb"]
-    assert pack(["a", "b"], limit=3) == ["a", "b"]
+    assert pack(["a", "", "b"], SMS) == ["a\n\nb"]
+    assert pack(["a" * 1000, "b" * 600], SMS) == ["a" * 1000, "b" * 600]
 
 
 # -- keywords ----------------------------------------------------------------------------------
@@ -412,3 +299,50 @@ async def test_sender_ids_are_keyed_with_the_secret(start_server):
                                             "sender_secret": "another-secret"})
     await other.text("hi")
     assert other.assistant.received[0].sender_id == hmac_of(PHONE, "another-secret") != hmac_of(PHONE)
+
+
+# -- shared with WhatsApp: STOP racing an answer, misrouted senders, Markdown answers ----------
+
+async def test_stop_while_a_message_is_being_answered_keeps_it_forgotten(bot):
+    await bot.text("hi")
+    bot.sent.clear()
+
+    async def stop_meanwhile():
+        bot.assistant.during = None
+        assert (await bot.text("STOP"))[0] == 200  # a second request, while the first is answered
+
+    bot.assistant.during = stop_meanwhile
+    bot.assistant.replies = [("Here is what you can do.", BUTTONS)]
+    status, _, _ = await bot.text(PRIVATE)
+    assert status == 200
+    assert list(await bot.store.keys()) == []  # the answer did not bring the conversation back
+    assert bot.sent == []  # and the person who said STOP got nothing more
+
+
+async def test_a_whatsapp_sender_on_the_sms_webhook_gets_nothing(bot):
+    status, _, body = await bot.text("hi", number="whatsapp:" + PHONE)
+    assert (status, body) == (200, TWIML_EMPTY)
+    assert bot.assistant.received == [] and bot.sent == []
+
+
+async def test_a_knowledge_base_answer_in_markdown_reads_well_as_sms(bot):
+    from bot.answers import emergency_answer
+    from bot.render import to_markdown
+    answer = emergency_answer(load_knowledge(), "AU")
+    answer.legal = True
+    bot.assistant.replies = [(to_markdown(answer), BUTTONS)]
+    await bot.text("he is outside my house")
+    [body] = bot.bodies()
+    assert len(body) <= SMS_LIMIT
+    assert "**" not in body and "_This" not in body
+    assert "Emergency (Australia):\n- Triple Zero (000): 000" in body
+    assert "13 11 14" in body  # Lifeline
+    assert "This is general legal information, not legal advice." in body
+    assert body.endswith("Reply 1 for Save evidence, 2 for Where to report, 3 for Talk to someone.")
+
+
+async def test_text_in_another_script_stays_within_ten_ucs2_segments(bot):
+    bot.assistant.replies = [("\n".join(["如果你有危险，请拨打紧急电话。"] * 100), None)]
+    await bot.text("hi")
+    [body] = bot.bodies()
+    assert 600 < len(body) <= 670

@@ -69,8 +69,9 @@ def running_assistant(logs: Path, with_actions: bool = True):
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    for var in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "SMS_SENDER_SECRET", "TWILIO_SMS_PUBLIC_URL"):
-        env.setdefault(var, "")  # the SMS channel stays mounted but off
+    for var in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "SMS_SENDER_SECRET", "TWILIO_SMS_PUBLIC_URL",
+                "TWILIO_WHATSAPP_NUMBER", "TWILIO_WHATSAPP_PUBLIC_URL"):
+        env.setdefault(var, "")  # the SMS and WhatsApp channels stay mounted but off
     rasa = str(Path(sys.executable).parent / "rasa")
     processes = []
     try:

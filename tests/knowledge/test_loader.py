@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from bot.knowledge import KnowledgeBase, KnowledgeError
+from tests.knowledge.fixtures import knowledge_with_ireland
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -162,18 +163,9 @@ def test_every_problem_is_reported_at_once(kdir):
     assert len(caught.value.problems) >= 2
 
 
-def test_adding_a_jurisdiction_is_data_only(kdir):
+def test_adding_a_jurisdiction_is_data_only(tmp_path):
     """Ireland: one YAML file, no code. It resolves, has numbers, and routes."""
-    (kdir / "jurisdictions/ie.yml").write_text(yaml.safe_dump({
-        "id": "IE", "name": "Ireland", "aliases": ["ireland", "irish", "dublin", "cork"],
-        "contacts": [
-            {"id": "ie-112", "name": "Emergency services", "kind": "emergency", "phone": "112",
-             "when": "Immediate danger.", "sources": ["https://www.gov.ie/"], "last_reviewed": "2026-11-21"},
-            {"id": "ie-crisis", "name": "Crisis line", "kind": "crisis", "phone": "116 123",
-             "when": "Despair.", "sources": ["https://www.samaritans.org/"], "last_reviewed": "2026-11-21"},
-        ],
-    }), encoding="utf-8")
-    kb = KnowledgeBase(kdir)
+    kb = knowledge_with_ireland(tmp_path)
     assert kb.places.resolve("Dublin") == "IE"
     assert [c.phone for c in kb.emergency("IE")] == ["112"]
     assert kb.places.find("I'm in Cork and he's in Canada")[1].place == "CA"
