@@ -32,9 +32,7 @@ from bot.knowledge.base import REPORTING_KINDS
 from bot.knowledge.schema import AbroadSteps, Contact, CrossBorder, Jurisdiction, Offence, Region, RecordingRule, Topic
 from bot.knowledge.search import PREFIX_BONUS, EntryHit, extract_section, stem_of, typed_section, without_possessive
 from bot.places import ABROAD, UNKNOWN
-from bot.render import (
-    DISCLAIMER, contact_line, offence_lines, region_recording_line, sentence, strip_markup, topic_lines,
-)
+from bot.render import DISCLAIMER, contact_line, offence_lines, region_recording_line, sentence, topic_lines
 
 STATIC = PROJECT_ROOT / "volunteer"
 COPY_LIMIT = 640  # characters: about four SMS segments, and a short email
@@ -218,6 +216,11 @@ def _clean(groups: List[Group]) -> List[Group]:
 
 
 # -- copy for the person -----------------------------------------------------------------------------
+
+def strip_markup(text: str) -> str:
+    """A line as plain text for the person: the knowledge base's lines carry only **bold**."""
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 

@@ -436,6 +436,7 @@ NAMED_PLACE = 2.0  # the country named in the query, over what applies everywher
 NAMED_REGION = 1.5  # ... and the state named, over the rest of its country
 MENTIONED_PLACE = 1.25  # a general passage that names the place ("Wellington (New Zealand)")
 OWN_PLACE, OTHER_PLACE = 1.5, 0.6  # the person's own place: a softer preference
+EVERYWHERE = 1.2  # no place named or known: general guidance before one country's
 PENALTY_HEAD, PENALTY_OFFENCE = 2.5, 1.2
 HAS_DATE, IN_FORCE = 1.6, 1.5
 CONTACT_HEAD = 1.4
@@ -551,6 +552,10 @@ class SearchIndex:
                 value *= self._place_weight(i, named_countries, named_regions)
             if own and self.countries[i]:
                 value *= OWN_PLACE if own in self.countries[i] else OTHER_PLACE
+            elif not own and not named_countries and self.docs[i].passage.kind == "guidance":
+                # Nothing says where: general guidance before one country's ("Preserving evidence
+                # in New Zealand"); contacts and offences always belong to a country.
+                value *= 1.0 if not self.countries[i] else 1.0 / EVERYWHERE
             if only and self.countries[i] and only not in self.countries[i]:
                 value = 0.0
             scores[i] = value
