@@ -6,20 +6,17 @@ was understood), 2 usage error (argparse), 3 the knowledge base is broken.
 from __future__ import annotations
 
 import argparse
-import html
-import re
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot import answers
+from bot import answers, volunteer
 from bot.answers import NotFound
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.places import UNKNOWN
 from bot.knowledge.schema import Entry
-from bot.render import (DISCLAIMER, Answer, contact_line, offence_lines, region_recording_line, sources_of,
-                        to_markdown, topic_lines)
+from bot.render import DISCLAIMER, Answer, contact_line, sources_of, to_markdown, topic_lines
 
 
 def _place(kb: KnowledgeBase, text: str) -> str:
@@ -45,49 +42,6 @@ def contacts_for_volunteers(kb: KnowledgeBase, place: str, all_regions: bool = F
                                              if c.regions else "") for c in oversight]
     answer.add(f"Complaints about police ({name})", lines, sources_of(oversight))
     return answer
-
-
-def quick_reference(kb: KnowledgeBase, place: str) -> Answer:
-    """The printable card: everything a volunteer needs for one jurisdiction on a page or two."""
-    jurisdiction = kb.jurisdiction(place)
-    card = contacts_for_volunteers(kb, place, all_regions=True)
-    card.legal = True
-    card.add("Offences (section, maximum penalty)",
-             [line for o in jurisdiction.offences for line in offence_lines(o)], sources_of(jurisdiction.offences))
-    if kb.recording_rules(place):
-        card.add("Recording calls", [region_recording_line(r) for r in kb.recording_rules(place)],
-                 sources_of(r.recording for r in kb.recording_rules(place)))
-    ladder = kb.escalation(place)
-    if ladder:
-        card.add(ladder.title, topic_lines(ladder), ladder.sources)
-    if jurisdiction.victim_here_harasser_abroad:
-        card.add("When the harasser is in another country", jurisdiction.victim_here_harasser_abroad.steps,
-                 jurisdiction.victim_here_harasser_abroad.sources)
-    for other in kb.covered():
-        if other.id != jurisdiction.id and other.harasser_here:
-            card.add(f"Harasser in {other.name}: fastest lever", [other.harasser_here.fastest_lever],
-                     other.harasser_here.sources)
-    return card
-
-
-def to_html(answer: Answer, title: str) -> str:
-    def inline(text: str) -> str:
-        text = html.escape(text)
-        text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-        return re.sub(r"(https://[^\s<,;)]+)", r'<a href="\1">\1</a>', text)
-
-    body = [f"<h1>{html.escape(title)}</h1>"]
-    for section in answer.sections:
-        if section.heading:
-            body.append(f"<h2>{inline(section.heading)}</h2>")
-        body.append("<ul>" + "".join(f"<li>{inline(line)}</li>" for line in section.lines) + "</ul>")
-    body.append("<h2>Sources</h2><ul>" + "".join(f"<li>{inline(u)}</li>" for u in answer.sources) + "</ul>")
-    body.append(f"<p><em>{html.escape(DISCLAIMER)}</em></p>")
-    style = ("body{font:14px/1.45 system-ui,sans-serif;max-width:52rem;margin:1.5rem auto;color:#111}"
-             "h1{font-size:1.4rem}h2{font-size:1.05rem;margin-top:1.2rem;border-bottom:1px solid #999}"
-             "@media print{a{color:#000}}")
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
 
 def stale_report(kb: KnowledgeBase, days: int, today: Optional[date] = None) -> str:
@@ -238,12 +192,18 @@ def _dispatch(kb: KnowledgeBase, args) -> Optional[str]:
     if args.command == "stale":
         return stale_report(kb, args.days, args.as_of)
     if args.command == "export":
-        place = _place(kb, args.jurisdiction)
-        card = quick_reference(kb, place)
-        title = f"Online abuse quick reference: {kb.places.name(place)} (generated {date.today().isoformat()})"
-        text = to_html(card, title) if args.format == "html" else f"# {title}\n\n{to_markdown(card, 999)}\n"
-        if args.output:
-            args.output.write_text(text, encoding="utf-8")
-            return f"wrote {args.output}"
-        return text
+        return export(kb, args)
     raise AssertionError(args.command)  # argparse only lets known commands through
+
+
+def export(kb: KnowledgeBase, args) -> str:
+    """The printable card: the reference desk's country panel (bot/volunteer.py), the same content
+    the page at /webhooks/volunteer/ shows and prints, as HTML (with the page's stylesheet) or Markdown."""
+    country = kb.country_of(_place(kb, args.jurisdiction))
+    panel = volunteer.country_panel(kb, country)
+    title = f"Online abuse quick reference: {panel.name} (generated {date.today().isoformat()})"
+    text = volunteer.export_html(panel, title) if args.format == "html" else volunteer.panel_markdown(panel, title)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        return f"wrote {args.output}"
+    return text

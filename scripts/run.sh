@@ -35,6 +35,7 @@ cat <<MSG
 
 The assistant is running.
   Website widget (demo page): http://localhost:${RASA_PORT}/webhooks/widget/
+  Volunteer reference desk:   http://localhost:${RASA_PORT}/webhooks/volunteer/
   REST:   curl -s -XPOST http://localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
 Press Ctrl-C to stop.
 MSG

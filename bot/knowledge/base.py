@@ -1,23 +1,22 @@
 """Typed questions to the knowledge base. Loaded once per process, read-only after that."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-import datetime as dt
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bot.knowledge.loader import load_files
 from bot.knowledge.schema import (ALL_HARMS, AbroadSteps, Contact, CrossBorder, Entry, Harm, Jurisdiction, Offence,
                                   Platform, PlatformRoute, Region, Topic)
+from bot.knowledge.search import (  # noqa: F401 (words and extract_section: public here too)
+    Hit, LazyIndex, Passage, SearchIndex, SearchResult, extract_section, search_results, section_key, words,
+)
 from bot.places import ABROAD, UNKNOWN, PlaceResolver
 
 REPORTING_KINDS = ("police", "report", "regulator", "support")
-_PENALTY_WORDS = {"penalty", "maximum", "max", "sentence", "jail", "prison", "year", "fine", "offence", "offense",
-                  "section", "charge", "breach"}  # after _words(): "years" -> "year", "breaching" -> "breach"
-_STOP_WORDS = set("""a an and are as at be by can do does for from how i if in is it its me my of on or
-so that the their them they this to was what when where which who why will with you your s""".split())
 
 
 @dataclass
@@ -35,16 +34,6 @@ class Route:
         return self.at_home is not None or self.over_there is not None
 
 
-Hit = Union[Offence, Topic, Contact]
-
-
-@dataclass
-class SearchResult:
-    item: Hit
-    jurisdiction: Optional[str]  # where the item lives; None for topics that apply everywhere
-    score: float
-
-
 class KnowledgeBase:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -59,7 +48,7 @@ class KnowledgeBase:
             for name in [platform.id, platform.name.lower()] + platform.aliases:
                 self._platform_names.setdefault(_platform_key(name), platform.id)
         self.places = PlaceResolver(self.jurisdictions.values())
-        self._search_index = self._build_index()
+        self._search = LazyIndex(self)
 
     # -- places -----------------------------------------------------------------------
 
@@ -142,10 +131,10 @@ class KnowledgeBase:
         return sorted(matching, key=lambda o: o.harms.index(harm))
 
     def offence(self, section: str, place: Optional[str] = None) -> List[Offence]:
-        wanted = _section_key(section)
+        wanted = section_key(section)
         found = []
         for jurisdiction in self._scope(place):
-            found += [o for o in jurisdiction.offences if _section_key(o.section) == wanted]
+            found += [o for o in jurisdiction.offences if section_key(o.section) == wanted]
         return found
 
     # -- routes, recording, topics ----------------------------------------------------
@@ -257,106 +246,25 @@ class KnowledgeBase:
             entries.sort(key=lambda e: e.last_reviewed)
         return due
 
-    # -- search -----------------------------------------------------------------------
+    # -- search (bot/knowledge/search.py) ------------------------------------------------
 
     def search(self, query: str, place: Optional[str] = None, limit: int = 5) -> List[SearchResult]:
-        """By section number ("474.17C", "s 264.1", "2261A") first, then by words."""
-        query = (query or "").strip()
-        if not query:
-            return []
-        section = _extract_section(query)
-        if section:
-            hits = []
-            for jurisdiction in self._scope(place):
-                hits += [SearchResult(o, jurisdiction.id, 100.0) for o in jurisdiction.offences
-                         if _section_key(o.section) == section]
-            if hits:
-                return hits[:limit]
-        words = _words(query)
-        if not words:
-            return []
-        country = self.country_of(place)
-        about_penalties = bool(set(words) & _PENALTY_WORDS)
-        scored = []
-        for result, bag, title_bag in self._search_index:
-            if country and result.jurisdiction and result.jurisdiction != country:
-                continue
-            score = sum(bag.get(w, 0) for w in words) + sum(2 for w in words if w in title_bag)
-            if about_penalties and isinstance(result.item, Offence):
-                score *= 2  # "penalty for breaching a protection order": the offence, not the topic
-            phrase = " ".join(words)
-            if len(words) > 1 and phrase in " ".join(title_bag):
-                score += 5
-            if score:
-                scored.append(SearchResult(result.item, result.jurisdiction, float(score)))
-        scored.sort(key=lambda r: -r.score)
-        return scored[:limit]
+        """Offences, topics and contacts: by section number ("474.17C", "s 264.1", "2261A") first, then
+        by words; `place` keeps only that jurisdiction and what applies everywhere."""
+        return search_results(self.search_index, query, self.country_of(place) if place else None, limit)
+
+    def passages(self, query: str, place: Optional[str] = None, limit: int = 5) -> List[Tuple[Passage, float]]:
+        """Single facts for a specific question, best first; `place` is the person's own place (a
+        softer preference than a place named in the question)."""
+        return self.search_index.passages(query, place=place, limit=limit)
+
+    @property
+    def search_index(self) -> SearchIndex:
+        return self._search.get()
 
     def _scope(self, place: Optional[str]) -> List[Jurisdiction]:
         jurisdiction = self.jurisdiction(place)
         return [jurisdiction] if jurisdiction else list(self.jurisdictions.values())
-
-    def _build_index(self):
-        index = []
-
-        def add(item, jurisdiction, title_text, body_text):
-            bag: Dict[str, int] = {}
-            for word in _words(title_text + " " + body_text):
-                bag[word] = bag.get(word, 0) + 1
-            index.append((SearchResult(item, jurisdiction, 0.0), bag, _words(title_text)))
-
-        for jid, jurisdiction in self.jurisdictions.items():
-            for o in jurisdiction.offences:
-                add(o, jid, " ".join([o.title, o.section] + o.aka), " ".join([o.covers, o.max_penalty] + o.elements))
-            for c in jurisdiction.contacts:
-                add(c, jid, c.name, " ".join([c.when] + c.does + c.does_not))
-        for topic in self.topics.values():
-            only = topic.jurisdictions[0] if len(topic.jurisdictions) == 1 else None
-            add(topic, only, " ".join([topic.title] + topic.keywords),
-                " ".join([topic.summary] + [p.text for p in topic.points]))
-        return index
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def words(text: str) -> List[str]:
-    """Search words: lower case, no stop words, light stemming."""
-    return _words(text)
-
-
-def _words(text: str) -> List[str]:
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP_WORDS]
-
-
-_SECTION = re.compile(
-    r"(?:\b(?:s|sec|section|ss)\.?\s*)?(?<![\d.])(\d{2,4}(?:\.\d+)?[a-z]{0,2})(?:\s*\(\s*[0-9a-z]+\s*\))*", re.I)
-
-
-def extract_section(query: str) -> Optional[str]:
-    """A section number named in a question ("penalty for s 474.17C?" -> "474.17c"), or None."""
-    return _extract_section(query)
-
-
-def _extract_section(query: str) -> Optional[str]:
-    """"penalty for s 474.17C?" -> "474.17c"; "18 USC 2261A" -> "2261a"; prose -> None."""
-    for match in _SECTION.finditer(query):
-        candidate = match.group(1).lower()
-        if "." in candidate or re.search(r"[a-z]$", candidate) or match.group(0).lower().startswith(("s", "sec")):
-            return candidate
-        if re.search(r"\b(section|s\.?|u\.?s\.?c\.?|§)\s*$", query[:match.start()], re.I):
-            return candidate
-    return None
-
-
-def _section_key(section: str) -> str:
-    """"s 474.17C" / "18 U.S.C. § 2261A" / "s 264.1" -> "474.17c" / "2261a" / "264.1"."""
-    numbers = re.findall(r"(\d{2,4}(?:\.\d+)?[A-Za-z]{0,2})(?:\([^)]*\))*", section)
-    return numbers[-1].lower() if numbers else section.lower()
 
 
 def _platform_key(name: str) -> str:
