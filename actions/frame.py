@@ -11,6 +11,7 @@ from bot.knowledge import KnowledgeBase
 
 SAFETY_RESPONSES = ("utter_emergency", "utter_crisis", "utter_told_to_self_harm")
 SAFETY_INTENTS = ("danger", "self_harm", "told_to_self_harm")
+RANKED_ASK = 0.05  # a question in the classifier's ranking, used when nothing else was found
 
 
 def _values(entities: Iterable[dict], name: str) -> List[str]:
@@ -48,6 +49,10 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
     new_harms = [h for h in _values(entities, "harm") if h in kb.harms]
     asks = _merge([intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
                   _values(entities, "ask"))
+    if not asks and not new_harms and intent == "describe_harm":
+        # told of nothing the frame could name: what the classifier thought it asked comes next
+        asks = [r["name"] for r in latest.get("intent_ranking") or []
+                if r.get("name", "").startswith("ask_") and r.get("confidence", 0) >= RANKED_ASK][:1]
     text = latest.get("text") or ""
     ask_texts = {e["value"]: text[e.get("start", 0):e.get("end", len(text))] for e in entities
                  if e.get("entity") == "ask" and isinstance(e.get("value"), str)}
@@ -71,6 +76,7 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
         services=_values(entities, "service"),
         victim=place_of(kb, tracker.get_slot("victim_country"), tracker.get_slot("victim_region")),
         harasser=place_of(kb, tracker.get_slot("harasser_country")),
+        harasser_new=any(e.get("entity") == "country" and e.get("role") == "harasser" for e in entities),
         opener_shown=bool(tracker.get_slot("opener_shown")),
         place_asked=bool(tracker.get_slot("place_asked")),
         safety_sent=safety_sent_this_turn(tracker) or intent in SAFETY_INTENTS,

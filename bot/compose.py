@@ -120,8 +120,11 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
         _answer_ask(kb, frame, intent, answer, main=rank == 0 and not frame.new_harms, priority=P_ASKED + rank,
                     limit=2 if rank == 0 and not frame.new_harms else 1)
     _services(kb, frame, answer)
-    if not answer.sections and not frame.asks and frame.intent == "inform_location":
+    if not _content(answer) and not frame.asks and frame.intent == "inform_location":
         _place_given(kb, frame, answer)
+    elif frame.harasser_new and frame.asks and not any(s.heading and s.heading.startswith("Where they are")
+                                                       for s in answer.sections):
+        _route(kb, frame, answer)  # "I'm in the UK and he's in the US, can the FBI do anything?"
     if not answer.sections and not reply.ask_place and not reply.ask_harasser_place:
         return reply  # nothing to say: the action asks what's happening
     _buttons(frame, answer)
@@ -241,7 +244,8 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         answer.add("Where to report", [contact_line(c) for c in contacts] + reference,
                    sources_of(contacts[:1]), priority=P_REPORT, more=button("ask_report"))
     _route(kb, frame, answer)
-    _platform(kb, frame, harms, answer)
+    if "ask_platform_removal" not in frame.asks:  # asked, it leads the answer instead
+        _platform(kb, frame, harms, answer)
     _next_step(kb, frame, harms, answer)
 
 
@@ -260,10 +264,13 @@ def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: An
         chosen = [f"{first + 1}. {topic.points[first].text}"]
     else:
         chosen = _points(topic, questions or frame.text, 1)
-    asked = set(answers.words(questions)) & set(answers.words(" ".join(chosen)))
-    priority = P_LAW - 2 if dedicated else P_ASKED + 3 if asked else P_NEXT
+    priority = P_LAW - 2 if dedicated else P_NEXT
     answer.add(topic.title if dedicated else "What to do now", chosen, topic.sources[:1], priority=priority,
                more=button("ask_evidence"))
+
+
+def _content(answer: Answer) -> List:
+    return [s for s in answer.sections if s.priority != ESSENTIAL]
 
 
 def _place_given(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
@@ -320,6 +327,8 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
         lines += (steps[:4] if frame.tapped else _unique(steps[:1] + key))
     elif not frame.victim.known:
         lines.append("Report to the police where you are and get a reference number.")
+    if truth:
+        lines.append(truth if detail else f"{first_sentence(truth)}.")
     if detail and route.over_there:
         there = route.over_there
         reach = [x for x in _sentences(there.how_it_reaches_them) if _INTERPOL.search(x)]
@@ -327,8 +336,6 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
             lines.append(f"**How your case reaches them:** {' '.join(sentence(x) for x in reach[:3 if frame.tapped else 1])}")
         lever = next((x for x in _sentences(there.fastest_lever) if len(x.split()) > 8), first_sentence(there.fastest_lever))
         lines.append(f"**What works there:** {sentence(lever)}")
-    if truth:
-        lines.append(truth if detail else f"{first_sentence(truth)}.")
     lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2 if detail else 1]]
     answer.add(f"Where they are: {where}", lines,
                sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
@@ -375,12 +382,13 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
         _topics(kb, frame, topic_ids, answer, limit=2 if ladder else 3, priority=priority, more=spec.button,
                 start=spec.start)
     elif spec.kind == "emergency":
+        non_urgent = bool(_NON_URGENT.search(frame.text))  # "the non-urgent police number": police first
         for section in answers.emergency_answer(kb, place.id if place.known else None).sections:
-            answer.add(section.heading, section.lines, section.sources, priority=priority)
+            police = (section.heading or "").startswith("Police")
+            answer.add(section.heading, section.lines, section.sources,
+                       priority=priority - 1 if police and non_urgent else priority)
     elif spec.kind == "recording":
-        for section in answers.recording_answer(kb, place.id if place.known else None).sections:
-            answer.add(section.heading, section.lines, section.sources, priority=priority)
-        answer.legal = True
+        _recording(kb, frame, answer, priority)
     elif spec.kind == "talk":
         for section in answers.talk_to_someone_answer(kb, place.id if place.known else None).sections:
             answer.add(section.heading, section.lines, section.sources, priority=priority)
@@ -405,6 +413,27 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
         contact = kb.contact(contact_id)
         if contact:
             answer.add(None, [contact_line(contact, brief=False)], contact.sources, priority=P_SERVICE)
+
+
+def _recording(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int) -> None:
+    """A state's rule; with no state, which states need whose consent, in one line each."""
+    place = frame.victim
+    region = kb.recording(place.id) if place.known else None
+    if region is not None or frame.tapped or (place.known and not kb.recording_rules(place.id)):
+        for section in answers.recording_answer(kb, place.id if place.known else None).sections:
+            answer.add(section.heading, section.lines, section.sources, priority=priority)
+    else:
+        rules = kb.recording_rules(place.id if place.known else "AU")
+        by_consent: Dict[str, List[str]] = {}
+        for r in rules:
+            by_consent.setdefault(r.recording.consent, []).append(r.name)
+        general = kb.topic("recording-au")
+        lines = [general.points[0].text] if general and general.points else []
+        lines += [f"**{consent.capitalize()} consent**: {_join(names)}." for consent, names in by_consent.items()]
+        lines.append("Tell me your state or territory and I'll give you its rule, with the Act.")
+        answer.add("Recording a call you are part of", lines, sources_of(r.recording for r in rules)[:2]
+                   + (general.sources[:1] if general else []), priority=priority)
+    answer.legal = True
 
 
 def _offences_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer,
@@ -455,6 +484,7 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
         topic = kb.topic(topic_id, place)
         if topic is None or not topic.points or not _applies(topic, frame):
             continue
+        topic = _for_platforms(kb, topic, frame.platforms)
         chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0), start=start)
         answer.add(topic.title, chosen, topic.sources, priority=priority, more=more)
         answer.legal = True
@@ -465,6 +495,10 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
 
 _IMMEDIATE_STEP = re.compile(r"^\s*If you are in immediate danger", re.I)  # the safety line says it
 _INTERPOL = re.compile(r"INTERPOL|National Central Bureau|\bNCB\b", re.I)
+# A question after one fact: "when did...", "is there a...", "how long can someone get..."
+_SINGLE_FACT = re.compile(r"^\W*(when|is there|are there|is it|does|do they|did|has|have|how long|how many|which|who)\b"
+                          r"|\b(in force|into force|commenc\w*|maximum|max|penalty|sentence|what date)\b", re.I)
+_NON_URGENT = re.compile(r"\bnon[- ]?(urgent|emergency)\b|\bnot (an? )?(urgent|emergency)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^\s*(should|can|could|do|does|is|how|what|where|who|will|would)\b", re.I)
 _CAUTION = re.compile(r"\b(do not|don'?t|never|illegal|before you delete|not an offence to keep)\b", re.I)
 
@@ -488,6 +522,21 @@ def _points(topic, question: str, limit: int, start: int = 1) -> List[str]:
     return [topic.points[i].text for i in sorted(i for _, i in sorted(scores)[:limit])]
 
 
+def _for_platforms(kb: KnowledgeBase, topic, platforms: Sequence[str]):
+    """The topic without points about other platforms ("On TikTok you can...") than the person's;
+    with no platform known, general points first."""
+    names = {p.id: [p.name] + list(p.aliases) for p in kb.platforms.values()}
+
+    def named(point, ids):
+        return any(re.search(rf"\b{re.escape(n)}\b", point.text, re.I) for i in ids for n in names.get(i, []))
+
+    others = [i for i in names if i not in platforms]
+    keep = [p for p in topic.points if not named(p, others) or named(p, platforms)]
+    if not platforms and not topic.ordered:
+        keep = sorted(keep, key=lambda p: named(p, others))
+    return topic.copy(update={"points": keep or topic.points})
+
+
 def _applies(topic, frame: Frame) -> bool:
     """A topic for one country only for people there; the email topic only when email is involved."""
     if topic.jurisdictions and frame.victim.country not in topic.jurisdictions:
@@ -497,13 +546,15 @@ def _applies(topic, frame: Frame) -> bool:
 
 def _specific(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int, topics: Sequence[str] = ()) -> bool:
     """A single-fact question ("when did...", "is there a...", "how long can...") gets that fact."""
-    finder = getattr(kb, "passages", None)
-    if finder is None or not frame.text:
+    questions = [c.text for c in clauses(frame.text) if _SINGLE_FACT.search(c.text)]
+    if not questions:
         return False
-    hits = finder(frame.text, place=frame.victim.id if frame.victim.known else None, limit=2)
+    hits = kb.passages(questions[0], place=frame.victim.id if frame.victim.known else None, limit=5)
+    if topics:  # guidance from the topics asked about; offences, contacts and routes from anywhere
+        hits = [h for h in hits if h[0].kind != "guidance" or h[0].entry_id in topics]
     if not hits:
         return False
-    passage, score = hits[0]
+    passage, _ = hits[0]
     answer.add(passage.title, [passage.text], list(passage.sources), priority=priority)
     answer.legal = True
     return True

@@ -75,6 +75,7 @@ class Frame:
     services: List[str] = field(default_factory=list)  # contact ids named ("can eSafety...")
     victim: Place = field(default_factory=Place)
     harasser: Place = field(default_factory=Place)
+    harasser_new: bool = False  # the other person's place was said in this message
     opener_shown: bool = False
     place_asked: bool = False
     safety_sent: bool = False  # the emergency or crisis response already went out this turn

@@ -197,8 +197,12 @@ def words(text: str) -> int:
 
 
 def _ordered(answer: Answer, sections: List[Section]) -> List[Section]:
-    """Safety lines first, then the opener, then the rest in order."""
-    return [s for s in sections if s.priority == ESSENTIAL] + [s for s in sections if s.priority != ESSENTIAL]
+    """Safety lines first, then the opener, then the rest by importance (what was asked before
+    the law, the law before where to report), in the order added among equals."""
+    safety = [s for s in sections if s.priority == ESSENTIAL]
+    opener = [s for s in sections if s.priority == OPENER_PRIORITY]
+    rest = sorted((s for s in sections if s.priority not in (ESSENTIAL, OPENER_PRIORITY)), key=lambda s: s.priority)
+    return safety + opener + rest
 
 
 def _with_opener(answer: Answer) -> List[Section]:

@@ -22,15 +22,12 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.base import MAX_SCAN, KnowledgeComponent
+from bot.nlu.languages import english_words as mostly_english_words
 from bot.nlu.text import clean
 
 DEFAULT_FILE = Path(__file__).with_name("cue_patterns.yml")
 CUE_ENTITIES = ("platform", "service", "asker", "minor")
 SERVICE_KINDS = ("report", "regulator", "support", "youth", "oversight")
-_GENERIC = {"your", "local", "the", "a", "of", "and", "for", "national", "online", "service", "police", "line",
-            "help", "helpline", "centre", "center", "commissioner", "office", "station", "portal", "reporting",
-            "report", "crime", "complaint", "complaints", "internet", "cybercrime", "safety", "when", "it", "is",
-            "not", "an", "emergency", "non", "regulator", "from", "to", "in", "on"}
 
 
 def load_cue_patterns(path: Optional[str] = None) -> Dict:
@@ -47,24 +44,20 @@ def load_cue_patterns(path: Optional[str] = None) -> Dict:
 
 
 def service_aliases(name: str) -> List[str]:
-    """Names a person uses for a service: "eSafety Commissioner" -> esafety commissioner, esafety;
-    "FBI Internet Crime Complaint Center (IC3)" -> ..., ic3; "WiredSafety" -> wiredsafety, wired safety."""
+    """Names a person uses for a service: "eSafety Commissioner" -> esafety commissioner, esafety,
+    e-safety; "FBI Internet Crime Complaint Center (IC3)" -> ..., ic3; "WiredSafety" -> wiredsafety,
+    wired safety. A single ordinary word of a name ("Kids" of "Kids Helpline") is never one."""
     aliases = set()
-    lowered = name.lower()
-    main = re.sub(r"\s*\(.*?\)", "", lowered).strip()
-    aliases.add(main)
+    main = re.sub(r"\s*\(.*?\)", "", name).strip()
+    aliases.add(main.lower())
     for inner in re.findall(r"\(([^)]*)\)", name):
         if len(inner.split()) == 1 and len(inner) >= 3:
-            aliases.add(inner.lower())
-    words = [w for w in re.findall(r"[a-z0-9-]+", main)]
-    distinctive = [w for w in words if w not in _GENERIC and len(w) >= 4]
-    if len(distinctive) == 1:
-        aliases.add(distinctive[0])
-    for camel in re.findall(r"\b([A-Z][a-z]+[A-Z][a-z]+\w*)\b", name):  # WiredSafety, ReportCyber
-        aliases.add(camel.lower())
-        aliases.add(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", camel).lower())
-    for word in re.findall(r"\b(e[A-Z][a-z]+)\b", name):  # eSafety -> e-safety
-        aliases.add(f"e-{word[1:].lower()}")
+            aliases.add(inner.lower())  # IC3, ACCCE
+    for brand in re.findall(r"\b([A-Za-z]*[a-z][A-Z][A-Za-z]*)\b", name):  # eSafety, WiredSafety, ReportCyber
+        aliases.add(brand.lower())
+        aliases.add(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", brand).lower())
+        if re.match(r"^e[A-Z]", brand):
+            aliases.add(f"e-{brand[1:].lower()}")
     return sorted(a for a in aliases if len(a) >= 3)
 
 
@@ -87,14 +80,13 @@ class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
             found: List[Tuple[str, str, str]] = []
             for platform in getattr(self.kb, "platforms", {}).values():
                 for alias in [platform.name] + list(platform.aliases):
-                    found.append((alias.lower(), "platform", platform.id))
+                    found.append((alias.lower(), "platform", platform.id, platform.name))
             for jurisdiction in self.kb.covered():
                 for contact in jurisdiction.contacts:
                     if contact.kind in SERVICE_KINDS:
-                        found += [(alias, "service", contact.id) for alias in service_aliases(contact.name)]
+                        found += [(alias, "service", contact.id, contact.name) for alias in service_aliases(contact.name)]
             found.sort(key=lambda item: -len(item[0]))
-            self._names = [(re.compile(r"(?<![\w@])" + re.escape(alias).replace(r"\ ", r"\s+") + r"(?![\w])", re.I),
-                            entity, value) for alias, entity, value in found]
+            self._names = [(_alias_pattern(alias, original), entity, value) for alias, entity, value, original in found]
         return self._names
 
     def read(self, text: str) -> List[dict]:
@@ -126,6 +118,18 @@ class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
     def _entity(self, entity: str, value: str, match) -> dict:
         return {"entity": entity, "value": value, "start": match.start(), "end": match.end(),
                 "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+
+
+def _alias_pattern(alias: str, original: str) -> Pattern:
+    """A service or platform name as people write it. A name made only of everyday words ("Take It
+    Down", "Kids Helpline") counts only as written, capitals and all, not as a phrase ("take it down")."""
+    body = re.escape(alias).replace(r"\ ", r"\s+")
+    words = alias.split()
+    if len(words) > 1 and all(w in mostly_english_words() for w in words):
+        written = re.search(re.escape(alias).replace(r"\ ", r"\s+"), original, re.I)
+        if written:
+            return re.compile(r"(?<![\w@])" + re.escape(written.group(0)).replace(r"\ ", r"\s+") + r"(?![\w])")
+    return re.compile(r"(?<![\w@])" + body + r"(?![\w])", re.I)
 
 
 def _first(patterns: Iterable[Pattern], text: str):

@@ -265,13 +265,14 @@ _ENGLISH_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @lru_cache(maxsize=1)
-def _english() -> frozenset:
+def english_words() -> frozenset:
+    """The English words people use here (bot/nlu/english_words.txt)."""
     return frozenset(ENGLISH_WORDS_FILE.read_text(encoding="utf-8").split())
 
 
 def mostly_english(text: str) -> bool:
     tokens = [t.replace("'", "") for t in _ENGLISH_TOKEN.findall(text.lower())]
-    return bool(tokens) and sum(t in _english() for t in tokens) / len(tokens) >= ENGLISH_SHARE
+    return bool(tokens) and sum(t in english_words() for t in tokens) / len(tokens) >= ENGLISH_SHARE
 
 
 # -- the net -----------------------------------------------------------------------------------
