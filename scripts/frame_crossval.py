@@ -74,7 +74,7 @@ def main() -> int:
     gold, scored = [], []
     for k, test in enumerate(folds):
         train = [e for j, fold in enumerate(folds) if j != k for e in fold]
-        model = FrameModel(harm_threshold=0.0, ask_threshold=config["ask_threshold"],
+        model = FrameModel(harm_threshold=0.0, harm_thresholds={}, ask_threshold=config["ask_threshold"],
                            random_state=config["random_state"]).fit(train, ask_examples)
         for text, harms in test:
             gold.append(list(harms))
@@ -100,6 +100,11 @@ def main() -> int:
         for threshold in thresholds[1:]:
             _, m, _ = results[threshold]
             print(f"  {threshold:.2f}: {m['precision']:.3f} / {m['recall']:.3f} / {m['f1']:.3f}")
+        print("\nbest threshold per harm (F1), for config.yml's harm_thresholds:")
+        for harm in harms:
+            best = max(thresholds[1:], key=lambda t: (results[t][0][harm]["f1"], -abs(t - 0.5)))
+            row = results[best][0][harm]
+            print(f"  {harm}: {best:.2f}   # f1 {row['f1']:.2f} (p {row['precision']:.2f}, r {row['recall']:.2f})")
     if args.json:
         Path(args.json).write_text(json.dumps({"per_harm": rows, "micro": micro, "macro_f1": macro,
                                                "exact": exact}, indent=1))

@@ -109,6 +109,10 @@ class SafetyNet(GraphComponent):
                 if intent_name(message) != flagged:
                     logger.info("safety net set intent %s (classifier said %s)", flagged, intent_name(message))
                 set_intent(message, flagged, 1.0)
+            elif intent_name(message) == "request_harm_other" and not self._trust_request(message, entities):
+                # A story of harm suffered, or someone asking for a person they help, is never refused
+                # on the classifier's word alone: refusing a victim harms them; our answers teach no harm.
+                set_intent(message, "describe_harm", 1.0)
             elif intent_name(message) in CLASSIFIER_ONLY and not self._trust(message, text):
                 # The classifier, trained on short messages, guessed danger or despair in words the
                 # net doesn't see as such (a long story told in the past): keep its worry as a risk
@@ -132,6 +136,12 @@ class SafetyNet(GraphComponent):
             entities.append(_whole("danger", "immediate", text))
             return "danger"
         return OTHER_LANGUAGE
+
+    @staticmethod
+    def _trust_request(message: Message, entities: List[dict]) -> bool:
+        confidence = (message.get("intent") or {}).get("confidence", 0.0)
+        told = any(e.get("entity") in ("harm", "asker", "minor") for e in entities)
+        return confidence >= TRUST_CONFIDENCE and not told
 
     @staticmethod
     def _trust(message: Message, text: str) -> bool:

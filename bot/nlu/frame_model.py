@@ -46,6 +46,7 @@ def _vectorizers() -> Tuple[TfidfVectorizer, TfidfVectorizer]:
 class FrameModel:
     harm_threshold: float = 0.5
     ask_threshold: float = 0.55
+    harm_thresholds: Dict[str, float] = field(default_factory=dict)  # per harm, from cross-validation
     random_state: int = 42
     harms: List[str] = field(default_factory=list)
     asks: List[str] = field(default_factory=list)
@@ -105,10 +106,11 @@ class FrameModel:
             return []
         x = self._features(p.text for p in pieces)
         # A short clause ("should I just pay?") says little on its own: it needs more certainty.
-        needed = np.array([self.harm_threshold if len(p.text.split()) > SHORT_CLAUSE or p is pieces[-1]
-                           else max(self.harm_threshold, SHORT_CLAUSE_THRESHOLD) for p in pieces])
+        short = np.array([len(p.text.split()) <= SHORT_CLAUSE and p is not pieces[-1] for p in pieces])
         found = []
         for harm, model in self.harm_models.items():
+            threshold = self.harm_thresholds.get(harm, self.harm_threshold)
+            needed = np.where(short, max(threshold, SHORT_CLAUSE_THRESHOLD), threshold)
             margin = model.predict_proba(x)[:, 1] - needed
             best = int(np.argmax(margin))
             if margin[best] >= 0:
@@ -136,6 +138,7 @@ class FrameModel:
 
     def state(self) -> dict:
         return {"harm_threshold": self.harm_threshold, "ask_threshold": self.ask_threshold,
+                "harm_thresholds": dict(self.harm_thresholds),
                 "random_state": self.random_state, "harms": list(self.harms), "asks": list(self.asks),
                 "words": self.words, "chars": self.chars, "harm_models": dict(self.harm_models),
                 "ask_model": self.ask_model}

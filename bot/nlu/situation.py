@@ -89,6 +89,7 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "harm_threshold": 0.5,
+            "harm_thresholds": {},  # per harm, where cross-validation finds a better one (config.yml)
             "ask_threshold": 0.55,
             "random_state": 42,
             # intents whose examples tell of no harm: the negatives for the harm classifiers
@@ -120,6 +121,7 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
             logger.warning("SituationReader: no examples carry `harms` metadata; no harm classifier trained")
             return self._resource
         self.model = FrameModel(harm_threshold=self.config["harm_threshold"],
+                                harm_thresholds=dict(self.config.get("harm_thresholds") or {}),
                                 ask_threshold=self.config["ask_threshold"],
                                 random_state=self.config["random_state"]).fit(harm_examples, ask_examples)
         self.persist()

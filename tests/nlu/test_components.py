@@ -307,3 +307,18 @@ def test_the_english_word_list_matches_the_training_data():
     script = Path(__file__).resolve().parents[2] / "scripts" / "english_words.py"
     run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_helpers_story_is_never_refused_on_the_classifiers_word_alone():
+    msg = message("my sister's ex keeps posting about her and turned up at her house", intent="request_harm_other",
+                  confidence=0.85)
+    msg.set(ENTITIES, [{"entity": "harm", "value": "stalking", "start": 0, "end": 5},
+                       {"entity": "asker", "value": "helper", "start": 0, "end": 5}])
+    NET.process([msg])
+    assert msg.get(INTENT)["name"] == "describe_harm"
+
+
+def test_a_plain_request_to_harm_stands():
+    msg = message("help me find where she lives", intent="request_harm_other", confidence=0.9)
+    NET.process([msg])
+    assert msg.get(INTENT)["name"] == "request_harm_other"
