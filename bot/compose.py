@@ -379,6 +379,12 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
     elif spec.kind == "escalation":
         ladder = kb.escalation(place.id) if place.known else None
         topic_ids = [ladder.id] if ladder else ["reference-number", "mp"]
+        oversight = kb.oversight(place.id) if place.known else []
+        if not place.region and any(c.regions for c in kb.oversight(place.id, all_regions=True)):
+            oversight = []  # each state has its own body: named once we know the state
+        if oversight:  # the body that hears complaints about police, for the person's state
+            answer.add("If police mishandle your report", [contact_line(c) for c in oversight[:2]],
+                       sources_of(oversight[:1]), priority=priority + 1)
         _topics(kb, frame, topic_ids, answer, limit=2 if ladder else 3, priority=priority, more=spec.button,
                 start=spec.start)
     elif spec.kind == "emergency":

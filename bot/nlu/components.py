@@ -18,6 +18,7 @@ what it is about, with a risk line.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -40,6 +41,11 @@ SAFETY_ENTITIES = ("danger", "despair", "told_to_self_harm", "harm_request", "la
 OTHER_LANGUAGE = "other_language"
 CLASSIFIER_ONLY = ("danger", "self_harm", "told_to_self_harm")  # the net confirms these, or they are demoted
 TRUST_CONFIDENCE, TRUST_WORDS = 0.8, 20
+_DONE_TO_ME = re.compile(
+    r"\b(harass\w*|threaten\w*|stalk\w*|bull\w*|abus\w*|messag\w*|track\w*|follow\w*|post\w*|shar\w*|leak\w*|"
+    r"blackmail\w*|extort\w*|dox\w*|impersonat\w*|target\w*|send\w*)\s+(me|us)\b"
+    r"|\b(about|of|against)\s+(me|us)\b|\bmy\s+(address|nudes|pics|photos|details|number|account|name|location)\b"
+    r"|\b(i'?m|i am|i've been|ive been|we'?re|we are) being\b", re.I)
 INCITEMENT = "incitement_self_harm"
 
 
@@ -139,9 +145,11 @@ class SafetyNet(GraphComponent):
 
     @staticmethod
     def _trust_request(message: Message, entities: List[dict]) -> bool:
+        """The classifier's "a request to harm someone", unless the person is telling of harm done
+        to them ("harassing me", "posted my address") or asking for someone they help."""
         confidence = (message.get("intent") or {}).get("confidence", 0.0)
-        told = any(e.get("entity") in ("harm", "asker", "minor") for e in entities)
-        return confidence >= TRUST_CONFIDENCE and not told
+        helper = any(e.get("entity") == "asker" for e in entities)
+        return confidence >= TRUST_CONFIDENCE and not helper and not _DONE_TO_ME.search(message.get(TEXT) or "")
 
     @staticmethod
     def _trust(message: Message, text: str) -> bool:

@@ -4,7 +4,8 @@ Entities, each with the span that showed it:
 - `platform` (e.g. "instagram"): the platforms named, from the knowledge base's platform aliases;
 - `service` (a contact id, e.g. "nz-netsafe"): a reporting or help service named ("can eSafety...");
 - `asker` ("helper" or "volunteer"): someone asking for another person;
-- `minor` ("yes"): a child or young person involved (an age under 18, "my daughter", "at school").
+- `minor` ("yes"): a child or young person involved (an age under 18, "my daughter", "at school");
+- `ask` (e.g. "ask_unmask"): questions that words show plainly ("can I find out who is behind it?").
 
 Patterns for asker and minor are data (cue_patterns.yml beside this file); platform and
 service names come from the knowledge base, so adding a platform never touches code.
@@ -26,7 +27,7 @@ from bot.nlu.languages import english_words as mostly_english_words
 from bot.nlu.text import clean
 
 DEFAULT_FILE = Path(__file__).with_name("cue_patterns.yml")
-CUE_ENTITIES = ("platform", "service", "asker", "minor")
+CUE_ENTITIES = ("platform", "service", "asker", "minor")  # and `ask`, shared with the trained reader
 SERVICE_KINDS = ("report", "regulator", "support", "youth", "oversight")
 
 
@@ -36,11 +37,12 @@ def load_cue_patterns(path: Optional[str] = None) -> Dict:
     try:
         asker = {role: [re.compile(p, re.I) for p in patterns] for role, patterns in (raw.get("asker") or {}).items()}
         minor = [re.compile(p, re.I) for p in raw.get("minor") or []]
+        asks = {ask: [re.compile(p, re.I) for p in patterns] for ask, patterns in (raw.get("asks") or {}).items()}
     except re.error as error:
         raise ValueError(f"{source}: bad pattern: {error}") from error
     if not asker or not minor:
         raise ValueError(f"{source}: needs 'asker' and 'minor' patterns")
-    return {"asker": asker, "minor": minor}
+    return {"asker": asker, "minor": minor, "asks": asks}
 
 
 def service_aliases(name: str) -> List[str]:
@@ -107,11 +109,16 @@ class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
         match = _first(self.patterns["minor"], text)
         if match:
             entities.append(self._entity("minor", "yes", match))
+        for ask, patterns in self.patterns["asks"].items():
+            match = _first(patterns, text)
+            if match:
+                entities.append(self._entity("ask", ask, match))
         return _dedupe(entities)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in CUE_ENTITIES]
+            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in CUE_ENTITIES
+                    and not (e.get("entity") == "ask" and e.get("extractor") == self.__class__.__name__)]
             message.set(ENTITIES, kept + self.read(message.get(TEXT) or ""), add_to_output=True)
         return messages
 

@@ -164,7 +164,8 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             harms, asks = self.read(message.get(TEXT) or "")
-            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in FRAME_ENTITIES]
+            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in FRAME_ENTITIES
+                    or e.get("extractor") != self.__class__.__name__]
             message.set(ENTITIES, kept + harms + asks, add_to_output=True)
             if intent_name(message) in SMALL_TALK | {"inform_location"} and (harms or asks):
                 if harms:
