@@ -60,6 +60,18 @@ def place_unknown_note(kb: KnowledgeBase, place: Optional[str]) -> Optional[str]
 
 # -- safety --------------------------------------------------------------------------------
 
+LAST_RESORT = "Sorry, something went wrong on my side. If you are in danger, call your local emergency number now."
+
+
+def failure_reply(kb: Optional[KnowledgeBase]) -> str:
+    """The one failure reply (a lookup failed, the action server is down): never a dead end, every
+    covered emergency number. Rasa's utter_action_failed and every channel's "never silent" use it."""
+    if kb is None:
+        return LAST_RESORT
+    return ("I'm sorry, something went wrong on my side and I couldn't look that up just now. "
+            "If you are in danger, call your emergency number now:\n" + "\n".join(covered_numbers(kb))
+            + "\nPlease try again in a moment.")
+
 def emergency_answer(kb: KnowledgeBase, place: Optional[str]) -> Answer:
     """Emergency and crisis numbers for a place, or for every covered place."""
     answer = Answer()

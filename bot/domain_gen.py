@@ -22,7 +22,7 @@ from typing import List, Optional
 
 import yaml
 
-from bot.answers import covered_numbers
+from bot.answers import covered_numbers, failure_reply
 from bot.config import PROJECT_ROOT
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import number_label
@@ -115,10 +115,7 @@ def place_variations(kb: KnowledgeBase) -> dict:
 
 def failure_variations(kb: KnowledgeBase) -> List[dict]:
     """Said when a lookup fails (the action server is down or broke): never a dead end."""
-    short = "; ".join(f"{j.name} {_numbers([c for c in j.contacts if c.kind == 'emergency'][:1])}"
-                      for j in kb.covered())
-    return [{"text": "I'm sorry, something went wrong on my side and I couldn't look that up just now. "
-                     f"If you are in danger, call your emergency number now: {short}. Please try again in a moment."}]
+    return [{"text": failure_reply(kb)}]
 
 
 def generated_block(kb: KnowledgeBase) -> str:

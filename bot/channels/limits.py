@@ -12,7 +12,7 @@ import contextlib
 from collections import Counter
 from typing import Iterator
 
-MAX_IN_FLIGHT = 4  # a person typing fast sends a few; a thousand is not a person
+from bot.limits import MAX_IN_FLIGHT
 
 
 class PerSenderLimit:

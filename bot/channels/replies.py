@@ -13,18 +13,16 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.domain_gen import failure_variations
+from bot.answers import LAST_RESORT, failure_reply
 from bot.knowledge import load_knowledge
 
 logger = logging.getLogger(__name__)
-LAST_RESORT = "Sorry, something went wrong on my side. If you are in danger, call your local emergency number now."
-
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def failure_text() -> str:
     try:
-        return failure_variations(load_knowledge())[0]["text"]
+        return failure_reply(load_knowledge())
     except Exception:  # noqa: BLE001 - even a broken knowledge base must not leave silence
         return LAST_RESORT
 

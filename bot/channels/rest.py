@@ -17,8 +17,8 @@ from sanic.request import Request
 from bot.channels.limits import PerSenderLimit
 from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
+from bot.limits import MAX_MESSAGE_CHARS, SENDER
 
-MAX_MESSAGE = 200_000  # characters; longer bodies are refused, shorter long ones get a reply
 
 
 class SafeRestInput(RestInput):
@@ -44,11 +44,11 @@ class SafeRestInput(RestInput):
             if not isinstance(body, dict):
                 return response.json({"error": "send a JSON object"}, status=400)
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not sender or len(sender) > 128:
-                return response.json({"error": "sender must be text of 1-128 characters"}, status=400)
+            if not isinstance(sender, str) or not SENDER.match(sender):
+                return response.json({"error": "sender must be 1-128 letters, digits or . : @ + - _"}, status=400)
             if not isinstance(text, str):
                 return response.json({"error": "message must be text"}, status=400)
-            if len(text) > MAX_MESSAGE:
+            if len(text) > MAX_MESSAGE_CHARS:
                 return response.json({"error": "message too long"}, status=413)
             with limit.slot(sender) as ok:
                 if not ok:

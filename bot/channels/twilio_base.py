@@ -50,8 +50,10 @@ from twilio.rest import Client
 
 from bot.answers import covered_numbers
 from bot.channels.output import answer_of, button_dicts, text_reply
+from bot.channels.replies import failure_text
 from bot.channels.twilio_text import SMS, TextStyle, compose, pack, render
 from bot.knowledge import load_knowledge
+from bot.limits import MAX_MESSAGE_CHARS
 from bot.privacy import forget, forgotten_guard
 
 logger = logging.getLogger(__name__)
@@ -81,7 +83,6 @@ class Wording:
     monitored = "If someone else may read your texts, delete this thread when you are done."
     stop_hint = "Text STOP to stop. I then forget this conversation."
     stopped: Optional[str] = None  # said after STOP; None: say nothing (the carrier confirms SMS STOP)
-    sorry = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 def danger_lines() -> List[str]:
@@ -306,10 +307,8 @@ class TwilioInput(InputChannel):
                        self.output_class.style)
 
     def sorry_text(self) -> str:
-        try:
-            return compose([self.wording.sorry], danger_lines(), self.output_class.style)
-        except Exception:  # noqa: BLE001 - the knowledge base itself failed; still say something
-            return self.wording.sorry + " If you are in danger, call your local emergency number."
+        """The one failure reply (bot/answers.py), within this channel's length."""
+        return compose([failure_text()], [], self.output_class.style)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint(f"{self.channel}_webhook", __name__)
@@ -378,7 +377,7 @@ class TwilioInput(InputChannel):
             await out.send_text_message(sender_id, self.sorry_text())
 
     def incoming_text(self, params: RequestParameters) -> str:
-        return (params.get("Body") or "").strip()
+        return (params.get("Body") or "").strip()[:MAX_MESSAGE_CHARS]
 
     @staticmethod
     def _tracker_store(request: Request) -> Any:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -28,6 +27,8 @@ from sanic.request import Request
 from bot.channels.limits import PerSenderLimit
 from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
+from bot.limits import MAX_MESSAGE_CHARS
+from bot.limits import UNGUESSABLE_SENDER as SENDER
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
 from bot.privacy import forget, forgotten_guard
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 
 STATIC = PROJECT_ROOT / "widget"
 FILES = {"widget.js": "application/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
-SENDER = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-MAX_MESSAGE = 20_000  # characters; the widget's own limit is far lower
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
@@ -116,7 +115,7 @@ class WidgetInput(RestInput):
                 return _error(400, "sender must be 16-128 letters, digits, - or _")
             if not isinstance(text, str):
                 return _error(400, "message must be text")
-            if len(text) > MAX_MESSAGE:
+            if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, "message too long")
             if self._recently_forgotten(request, sender):
                 return _error(410, "this conversation was closed")

@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.knowledge import KnowledgeBase, load_knowledge
 
 FALLBACK = "nlu_fallback"
-MAX_SCAN = 200_000  # characters of one message read by the components: as much as any channel accepts
+from bot.limits import MAX_MESSAGE_CHARS as MAX_SCAN  # every character any channel accepts is read
 
 
 def set_intent(message: Message, name: str, confidence: float) -> None:

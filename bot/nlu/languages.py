@@ -42,7 +42,7 @@ import yaml
 
 PATTERNS_DIR = Path(__file__).with_name("safety_languages")
 ORDER = ("self_harm", "danger")  # despair first, as in the English net
-MAX_TEXT = 20_000  # characters scanned: at least the longest message a channel accepts
+from bot.limits import MAX_MESSAGE_CHARS as MAX_TEXT  # every character any channel accepts is scanned
 MIN_CONFIDENCE = 0.4  # lingua's confidence for the top language, below which we say "unsure"
 MIN_WORDS = 2  # a single word ("rotorua", "dankie") is a place or a greeting, not a language
 MIN_LETTERS = 4  # fewer letters than this: too little to name a language
