@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="find an offence by section number, or anything by words")
     s.add_argument("query", help='a section ("474.17C", "s 264.1") or words ("threat to kill")')
-    s.add_argument("--place", help="only this jurisdiction (AU, NZ, US, UK, CA, ZA or a place name)")
+    s.add_argument("--place", help="only this jurisdiction (a country code such as AU, or a place name)")
     c = sub.add_parser("contacts", help="emergency, crisis and reporting contacts for a place")
     c.add_argument("place", help="a country, state or city: NZ, Australia, Perth, the States...")
     r = sub.add_parser("route", help="cross-border route: where the victim is, where the harasser is")
@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("topic_id")
     sub.add_parser("topics", help="list the guidance topics")
     e = sub.add_parser("export", help="a printable quick-reference card for one jurisdiction")
-    e.add_argument("--jurisdiction", required=True, help="AU, NZ, US, UK, CA or ZA")
+    e.add_argument("--jurisdiction", required=True, help="a country code from the knowledge base, such as AU")
     e.add_argument("--format", choices=("md", "html"), default="md")
     e.add_argument("--output", type=Path, help="write to this file instead of standard output")
     p = sub.add_parser("place", help="show how a place name resolves")

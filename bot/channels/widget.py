@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -62,6 +63,17 @@ def _error(status: int, message: str):
     return response.json({"error": message}, status=status, headers=SECURITY_HEADERS)
 
 
+def noscript_numbers() -> str:
+    """"Australia 000, New Zealand 111, ...": every covered country's first emergency number."""
+    try:
+        kb = load_knowledge()
+    except Exception:  # noqa: BLE001 - a broken knowledge base must not take the page down
+        return "your local emergency number"
+    first = [(j.name, next((c.phone for c in j.contacts if c.kind == "emergency" and c.phone), None))
+             for j in kb.covered()]
+    return ", ".join(f"{name} {phone}" for name, phone in first if phone)
+
+
 class WidgetInput(RestInput):
     @classmethod
     def name(cls) -> Text:
@@ -86,7 +98,8 @@ class WidgetInput(RestInput):
         async def page(request: Request):
             if not request.path.endswith("/"):  # relative URLs in the page need the trailing slash
                 return response.redirect(request.path + "/", status=308)
-            html = (STATIC / "demo.html").read_text(encoding="utf-8")
+            html = (STATIC / "demo.html").read_text(encoding="utf-8").replace(
+                "{{EMERGENCY_NUMBERS}}", html_escape(noscript_numbers()))  # from the knowledge base
             return response.html(html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
 
         def static_file(name: str):
