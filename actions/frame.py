@@ -46,14 +46,17 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
     latest = tracker.latest_message or {}
     entities = latest.get("entities") or []
     intent = (latest.get("intent") or {}).get("name") or ""
-    new_harms = [h for h in _values(entities, "harm") if h in kb.harms]
+    text = latest.get("text") or ""
+    lowered = f" {text.lower()} "
+    # a harm of its own with cues ("hate") is read only when one of them is there: the identity targeted
+    new_harms = [h for h in _values(entities, "harm") if h in kb.harms
+                 and (kb.harms[h].refines or not kb.harms[h].cues or any(c in lowered for c in kb.harms[h].cues))]
     asks = _merge([intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
                   _values(entities, "ask"))
     if not asks and not new_harms and intent == "describe_harm":
         # told of nothing the frame could name: what the classifier thought it asked comes next
         asks = [r["name"] for r in latest.get("intent_ranking") or []
                 if r.get("name", "").startswith("ask_") and r.get("confidence", 0) >= RANKED_ASK][:1]
-    text = latest.get("text") or ""
     ask_texts = {e["value"]: text[e.get("start", 0):e.get("end", len(text))] for e in entities
                  if e.get("entity") == "ask" and isinstance(e.get("value"), str)}
     asker = (_values(entities, "asker") or [None])[0] or tracker.get_slot("asker") or SELF

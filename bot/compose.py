@@ -370,6 +370,12 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
     harms = harm_ids(kb, frame)
     if spec.place and not place.said:
         return  # answered once they say where they are (asked once)
+    if frame.new_harms and spec.kind in ("offences", "report", "route"):
+        # a story with "what laws does this break, who do I report to?": the brief answer to the
+        # story says it; what was asked leads it
+        if _lead(answer, {"offences": "The law in", "report": "Where to report", "route": "Where they are"}[spec.kind],
+                 priority):
+            return
     if spec.kind == "offences":
         _offences_in_full(kb, frame, harms, answer, priority)
     elif spec.kind == "report":
@@ -440,6 +446,14 @@ def _recording(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int) -
         answer.add("Recording a call you are part of", lines, sources_of(r.recording for r in rules)[:2]
                    + (general.sources[:1] if general else []), priority=priority)
     answer.legal = True
+
+
+def _lead(answer: Answer, heading: str, priority: int) -> bool:
+    """The section that answers what was asked comes first (and is kept longest)."""
+    found = [s for s in answer.sections if s.heading and s.heading.startswith(heading)]
+    for section in found:
+        section.priority = min(section.priority, priority)
+    return bool(found)
 
 
 def _offences_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer,
@@ -553,8 +567,8 @@ def _applies(topic, frame: Frame) -> bool:
 def _specific(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int, topics: Sequence[str] = ()) -> bool:
     """A single-fact question ("when did...", "is there a...", "how long can...") gets that fact."""
     questions = [c.text for c in clauses(frame.text) if _SINGLE_FACT.search(c.text)]
-    if not questions:
-        return False
+    if not questions or frame.new_harms or frame.harasser_elsewhere and frame.harasser_new:
+        return False  # a story with a question in it is answered as a story
     hits = kb.passages(questions[0], place=frame.victim.id if frame.victim.known else None, limit=5)
     if topics:  # guidance from the topics asked about; offences, contacts and routes from anywhere
         hits = [h for h in hits if h[0].kind != "guidance" or h[0].entry_id in topics]
@@ -575,8 +589,11 @@ def _services(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         facts = [f"It can: {d}" for d in contact.does] + [f"It can't: {d}" for d in contact.does_not]
         asked = set(answers.words(frame.text))
         facts.sort(key=lambda fact: -len(asked & set(answers.words(fact))))
-        # the service asked about comes first: "can eSafety..." is answered by what eSafety does
-        answer.add(contact.name, [contact_line(contact)] + facts[:2], contact.sources[:1], priority=P_ASKED - 1)
+        # a question about the service ("can eSafety...") is answered by what it does, first; a
+        # service named in passing in a story comes after the law and where to report
+        story = bool(frame.new_harms)
+        answer.add(contact.name, [contact_line(contact)] + facts[:1 if story else 2], contact.sources[:1],
+                   priority=P_REPORT + 1 if story else P_ASKED - 1)
 
 
 def _buttons(frame: Frame, answer: Answer) -> None:

@@ -226,6 +226,8 @@ def _cue(tokens: List[str]) -> Optional[str]:
     words = [_fold(t).lower() for t in tokens]
     for index in range(len(words) - 1, -1, -1):
         word = words[index]
+        if tokens[index].lower().replace("’", "'") in ("we're", "we've", "i'm", "i've"):
+            return VICTIM  # "we're in Canberra": folded, "were" would say nothing
         following = words[index + 1] if index + 1 < len(words) else ""
         if word in ("my", "our") and following in _HARASSER_NOUNS:
             continue

@@ -190,7 +190,9 @@ class Harm(Strict):
     id: str = Field(..., regex=ID_PATTERN)
     label: str  # plain words: "your personal details being posted (doxxing)"
     refines: Optional[str] = None  # doxxing_hate refines doxxing when one of its cues is present
-    cues: List[str] = []  # lower-case words or phrases that signal this refinement
+    # lower-case words or phrases: for a refinement, those that turn the broader harm into it; for a
+    # harm of its own, the words one of which must be there for it to be read (hate needs an identity)
+    cues: List[str] = []
     topics: List[str] = []  # guidance topic ids that usually help next
     danger_hint: bool = False  # kinds of harm where the emergency line always leads
 

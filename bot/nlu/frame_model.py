@@ -99,6 +99,21 @@ class FrameModel:
                 found.append(Piece(whole, start, start + len(whole)))
         return found
 
+    def best_harm(self, text: str, pieces: Optional[List[Piece]] = None) -> Optional[Found]:
+        """The likeliest harm whatever its score: for a message surely telling of harm (the intent
+        classifier says so) in which no harm reached its threshold."""
+        pieces = pieces if pieces is not None else self.pieces(text)
+        if not pieces or not self.harm_models:
+            return None
+        x = self._features(p.text for p in pieces)
+        best = None
+        for harm, model in self.harm_models.items():
+            scores = model.predict_proba(x)[:, 1]
+            i = int(np.argmax(scores))
+            if best is None or scores[i] > best.score:
+                best = Found(harm, float(scores[i]), pieces[i])
+        return best
+
     def read_harms(self, text: str, pieces: Optional[List[Piece]] = None) -> List[Found]:
         """Each harm present, most confident first, with the piece that showed it best."""
         pieces = pieces if pieces is not None else self.pieces(text)

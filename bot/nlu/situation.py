@@ -37,6 +37,7 @@ DESCRIBE_HARM = "describe_harm"
 FRAME_ENTITIES = ("harm", "ask")
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope", FALLBACK}
 MODEL_FILE = "frame_model.skops"
+SURE_OF_HARM, BEST_GUESS = 0.8, 0.25  # the intent's confidence; the least score of a harm named then
 
 
 # Labels the classifiers don't learn on their own: the composer derives them (doxxing of
@@ -152,18 +153,25 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def read(self, text: str) -> Tuple[List[dict], List[dict]]:
-        """(harm entities, ask entities) for one message."""
+    def read(self, text: str, sure_of_harm: bool = False) -> Tuple[List[dict], List[dict]]:
+        """(harm entities, ask entities) for one message. `sure_of_harm`: the intent classifier is
+        confident the message tells of harm, so the likeliest harm is named even below threshold."""
         if self.model is None or not text.strip():
             return [], []
         pieces = self.model.pieces(text[:MAX_SCAN])
         harms = [self._entity("harm", f.label, f.score, f.piece) for f in self.model.read_harms(text, pieces)]
+        if not harms and sure_of_harm:
+            best = self.model.best_harm(text, pieces)
+            if best is not None and best.score >= BEST_GUESS:
+                harms = [self._entity("harm", best.label, best.score, best.piece)]
         asks = [self._entity("ask", f.label, f.score, f.piece) for f in self.model.read_asks(text, pieces)]
         return harms, asks
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            harms, asks = self.read(message.get(TEXT) or "")
+            intent = message.get(INTENT) or {}
+            sure = intent.get("name") == DESCRIBE_HARM and intent.get("confidence", 0.0) >= SURE_OF_HARM
+            harms, asks = self.read(message.get(TEXT) or "", sure_of_harm=sure)
             kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in FRAME_ENTITIES
                     or e.get("extractor") != self.__class__.__name__]
             message.set(ENTITIES, kept + harms + asks, add_to_output=True)
