@@ -259,11 +259,14 @@ def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: An
     if topic is None or not topic.points or not _applies(topic, frame):
         return
     questions = " ".join(c.text for c in clauses(frame.text) if _QUESTION.search(c.text))
-    if topic.ordered and not set(answers.words(questions)) & set(answers.words(" ".join(p.text for p in topic.points))):
-        first = next((i for i, p in enumerate(topic.points) if _CAUTION.search(p.text)), 0)  # "Don't pay"
-        chosen = [f"{first + 1}. {topic.points[first].text}"]
+    if topic.ordered:  # a guide of steps: its first caution ("Don't pay"), and the step asked about
+        first = next((i for i, p in enumerate(topic.points) if _CAUTION.search(p.text)), 0)
+        chosen = [f"{first + 1}. {_brief(topic.points[first].text)}"]
+        asked = _points(topic, questions, 1) if questions else []
+        if asked and not asked[0].startswith(f"{first + 1}. "):
+            chosen += [_brief(asked[0])]
     else:
-        chosen = _points(topic, questions or frame.text, 1)
+        chosen = [_brief(p) for p in _points(topic, questions or frame.text, 1)]
     priority = P_LAW - 2 if dedicated else P_NEXT
     answer.add(topic.title if dedicated else "What to do now", chosen, topic.sources[:1], priority=priority,
                more=button("ask_evidence"))
@@ -294,7 +297,7 @@ def _first_steps(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: 
         if topic:  # points for one country only wait for the place
             topic = topic.copy(update={"points": [p for p in topic.points if not p.jurisdictions]})
         if topic and topic.points:
-            chosen = _points(topic, frame.text, 1 if len(harms) > 1 else 2)
+            chosen = [_brief(p) for p in _points(topic, frame.text, 1 if len(harms) > 1 else 2)]
             answer.add("What you can do now", chosen, topic.sources, priority=P_LAW + 1,
                        more=button("ask_evidence"))
 
@@ -506,6 +509,8 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
             continue
         topic = _for_platforms(kb, topic, frame.platforms)
         chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0), start=start)
+        if not frame.tapped:
+            chosen = [_brief(line) for line in chosen]
         answer.add(topic.title, chosen, topic.sources, priority=priority, more=more)
         answer.legal = True
         added = True
@@ -607,6 +612,17 @@ def _buttons(frame: Frame, answer: Answer) -> None:
         candidate = button(intent)
         if candidate:
             answer.offer(candidate)
+
+
+BRIEF_POINT_WORDS = 30  # a point longer than this is shown by its first two sentences in a first reply
+
+
+def _brief(text: str) -> str:
+    """A long point by its first two sentences ("Don't pay... Paying usually leads to more demands.")."""
+    if len(text.split()) <= BRIEF_POINT_WORDS:
+        return text
+    sentences = _sentences(text)
+    return " ".join(sentences[:2]) if len(sentences) > 2 else text
 
 
 def _sentences(text: str) -> List[str]:
