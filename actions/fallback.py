@@ -17,6 +17,10 @@ class ActionClarify(KnowledgeAction):
         if tracker.get_slot("place_asked") and not tracker.get_slot("victim_country"):
             # We just asked where they are: an answer we can't read is a place we don't cover.
             return [FollowupAction("action_answer")]
+        if tracker.get_slot("harms") and (tracker.latest_message.get("text") or "").strip():
+            # A short follow-up about what they already told us ("what's the most he could get for
+            # that?"): answered from the remembered story and what the classifier thought was asked.
+            return [FollowupAction("action_answer")]
         question = answers.clarify_question(tracker.latest_message.get("text") or "")
         dispatcher.utter_message(text=question, buttons=[{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS])
         return []

@@ -53,7 +53,7 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
                  and (kb.harms[h].refines or not kb.harms[h].cues or any(c in lowered for c in kb.harms[h].cues))]
     asks = _merge([intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
                   _values(entities, "ask"))
-    if not asks and not new_harms and intent == "describe_harm":
+    if not asks and not new_harms and intent in ("describe_harm", "nlu_fallback"):
         # told of nothing the frame could name: what the classifier thought it asked comes next
         asks = [r["name"] for r in latest.get("intent_ranking") or []
                 if r.get("name", "").startswith("ask_") and r.get("confidence", 0) >= RANKED_ASK][:1]

@@ -42,6 +42,8 @@ _NEGATED_BEFORE = re.compile(r"\bnot\s+(?:in\s+)?$", re.I)
 _NATIONALITY_AFTER = re.compile(r"^\s*(citizens?|nationals?|passport|expats?|by birth|born\b)", re.I)
 _RESIDENCE_AFTER = re.compile(r"^\s*,?\s*(but|living|who lives|who'?s living|residing|resident|now living|based)\b",
                               re.I)
+_PERSON_AFTER = re.compile(r"^\s*(guy|man|woman|girl|bloke|dude|lady|person|troll|account|user|kid|boy|fella|"
+                           r"men|women|people|trolls|accounts|users|ex|stalker|harasser|scammer|gang)\b", re.I)
 _I_AM_BEFORE = re.compile(r"\b(i'?m|i am|im|as|we'?re|we are)\s+(a|an)?\s*$", re.I)
 # "living in Hong Kong", "I'm in Dublin": a capitalised place name after a residence phrase.
 _RESIDENCE = re.compile(r"\b(?:i\s+live|i'?m\s+living|im\s+living|living|i'?m\s+based|im\s+based|based|"
@@ -85,7 +87,9 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
                 continue  # "not Perth"
             if _NATIONALITY_AFTER.search(after) or (_RESIDENCE_AFTER.search(after) and _I_AM_BEFORE.search(before)):
                 continue  # "a British citizen", "I'm Australian but living in..."
-            if _CORRECTION_BEFORE.search(before) and kept:
+            if _PERSON_AFTER.search(after):  # "this american guy": who someone is, not where anyone is
+                match = PlaceMatch(match.text, match.start, match.end, match.place, HARASSER)
+            elif _CORRECTION_BEFORE.search(before) and kept:
                 role = kept[-1].role  # "he's in Perth, sorry, I meant Darwin": same person, new place
                 kept = [m for m in kept if m.role != role]
                 match = PlaceMatch(match.text, match.start, match.end, match.place, role)

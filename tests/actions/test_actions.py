@@ -337,3 +337,15 @@ async def test_a_place_they_named_is_kept():
 
 async def test_danger_during_the_question_goes_to_its_own_rule():
     assert await _extract("he's at my door", "danger", {}) == {}
+
+
+async def test_an_unclear_follow_up_to_a_story_is_answered_from_it(run):
+    result = await run(ActionClarify(), make_tracker("whats the most he could get for that", "nlu_fallback",
+                                                     slots={"harms": ["doxxing"], "victim_country": "AU"}))
+    assert result.followup == "action_answer"
+    tracker = make_tracker("whats the most he could get for that", "nlu_fallback",
+                           slots={"harms": ["doxxing"], "victim_country": "AU"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
+                                                {"name": "ask_offence", "confidence": 0.2}]
+    answered = await run(ActionAnswer(), tracker)
+    assert "s 474.17C" in answered.text and "6 years" in answered.text
