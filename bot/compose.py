@@ -327,18 +327,19 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
     if detail and route.at_home:  # at home: the report, and asking police to reach out abroad
         steps = [step for step in route.at_home.steps if not _IMMEDIATE_STEP.match(step)]
         key = [step for step in steps if _INTERPOL.search(step)][:1]
-        lines += (steps[:4] if frame.tapped else _unique(steps[:1] + key))
+        lines += (steps[:4] if frame.tapped else [_brief(step) for step in _unique(steps[:1] + key)])
     elif not frame.victim.known:
         lines.append("Report to the police where you are and get a reference number.")
     if truth:
-        lines.append(truth if detail else f"{first_sentence(truth)}.")
+        lines.append(truth if frame.tapped else f"{first_sentence(truth)}.")
     if detail and route.over_there:
         there = route.over_there
         reach = [x for x in _sentences(there.how_it_reaches_them) if _INTERPOL.search(x)]
         if reach:
             lines.append(f"**How your case reaches them:** {' '.join(sentence(x) for x in reach[:3 if frame.tapped else 1])}")
-        lever = next((x for x in _sentences(there.fastest_lever) if len(x.split()) > 8), first_sentence(there.fastest_lever))
-        lines.append(f"**What works there:** {sentence(lever)}")
+        levers = _sentences(there.fastest_lever)  # "Two levers work fastest." says nothing on its own
+        lever = next((x for x in levers if len(x.split()) > 8 or re.search(r"\bAct\b", x)), levers[0] if levers else "")
+        lines.append(f"**What works there:** {_brief(sentence(lever))}")
     lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2 if detail else 1]]
     answer.add(f"Where they are: {where}", lines,
                sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
