@@ -84,6 +84,9 @@ def main() -> int:
     for threshold in thresholds:
         predicted = [[h for h, s in found.items() if s >= threshold] for found in scored]
         results[threshold] = score(gold, predicted, harms)
+    per_harm = config.get("harm_thresholds") or {}
+    configured = [[h for h, s in found.items() if s >= per_harm.get(h, config["harm_threshold"])] for found in scored]
+    _, configured_micro, configured_exact = score(gold, configured, harms)
     rows, micro, exact = results[thresholds[0]]
     print(f"{len(gold)} labelled examples ({sum(1 for g in gold if g)} with harms), {args.folds}-fold, "
           f"threshold {thresholds[0]}")
@@ -93,6 +96,13 @@ def main() -> int:
     macro = sum(r["f1"] for r in rows.values()) / len(rows)
     print(f"\nmicro precision {micro['precision']:.3f} recall {micro['recall']:.3f} f1 {micro['f1']:.3f}; "
           f"macro f1 {macro:.3f}; exact set match {exact:.1%}")
+    print(f"with config.yml's per-harm thresholds: micro precision {configured_micro['precision']:.3f} "
+          f"recall {configured_micro['recall']:.3f} f1 {configured_micro['f1']:.3f}; exact {configured_exact:.1%} "
+          "(thresholds chosen on these same folds, so slightly optimistic)")
+    single = [[max(found, key=found.get)] if found and max(found.values()) >= 0.5 else [] for found in scored]
+    _, single_micro, single_exact = score(gold, single, harms)
+    print(f"one label per message (what a single intent gives): micro precision {single_micro['precision']:.3f} "
+          f"recall {single_micro['recall']:.3f} f1 {single_micro['f1']:.3f}; exact {single_exact:.1%}")
     counts = Counter(len(g) for g in gold)
     print("harms per example: " + ", ".join(f"{n}: {c}" for n, c in sorted(counts.items())))
     if args.sweep:

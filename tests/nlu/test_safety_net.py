@@ -173,3 +173,37 @@ def test_broken_pattern_file_fails_loudly(tmp_path):
     bad.write_text("self_harm:\n  patterns: ['x']\n", encoding="utf-8")
     with pytest.raises(ValueError, match="'told_to_self_harm' needs at least one entry in 'phrases'"):
         load_safety_patterns(str(bad))
+
+
+# -- held to the training data: every safety example caught, no story misread --------------------
+
+import yaml  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
+
+
+def _examples(path, intent):
+    for block in yaml.safe_load((DATA / path).read_text(encoding="utf-8"))["nlu"]:
+        if block.get("intent") == intent:
+            examples = block["examples"]
+            yield from ([e[2:] for e in examples.strip().splitlines()] if isinstance(examples, str)
+                        else [e["text"] for e in examples])
+
+
+@pytest.mark.parametrize("intent,check", [
+    ("danger", lambda r: r.danger == IMMEDIATE),
+    ("self_harm", lambda r: r.despair),
+    ("told_to_self_harm", lambda r: r.told_to_self_harm and not r.despair),
+])
+def test_every_safety_example_in_the_training_data_is_caught(intent, check):
+    missed = [text for text in _examples("safety.yml", intent) if not check(NET.read(text))]
+    assert not missed, missed
+
+
+def test_no_long_story_is_misread_as_immediate_danger_or_despair():
+    stories = yaml.safe_load((DATA / "situations.yml").read_text(encoding="utf-8"))["nlu"][0]["examples"]
+    misread = [e["text"][:80] for e in stories if NET.read(e["text"]).danger == IMMEDIATE or NET.read(e["text"]).despair]
+    told = [e for e in stories if "incitement_self_harm" in e["metadata"]["harms"]]
+    assert not misread, misread
+    assert all(NET.read(e["text"]).told_to_self_harm for e in told)
