@@ -105,6 +105,9 @@ class _Bounded(TrackerStore):
     """What both stores share: the wrapped Rasa store, the domain, the window length."""
 
     def __init__(self, inner: TrackerStore, keep_turns: int = KEEP_TURNS) -> None:
+        from bot import rasa_patches
+
+        rasa_patches.install()  # events are read back on every turn: the faster event lookup
         self._tracker_store = inner
         self.keep_turns = int(keep_turns)
         if self.keep_turns < 2:
