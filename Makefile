@@ -26,7 +26,7 @@ export TWILIO_SMS_PUBLIC_URL ?=
 export TWILIO_WHATSAPP_NUMBER ?=
 export TWILIO_WHATSAPP_PUBLIC_URL ?=
 
-.PHONY: help setup run train validate test unit stories browser e2e stack stack-down stack-test bench eval crossval clean
+.PHONY: help setup run train validate test unit stories browser e2e stack stack-down stack-test bench bench-long eval crossval clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ stack-test: train  ## replicas, failover, action servers down, forget and retent
 
 bench: train  ## load benchmark (1 then 2 replicas); writes docs/benchmarks.md
 	scripts/bench.sh
+
+bench-long: train  ## 200-turn conversations, make run and the stack: median per 20 turns; docs/benchmarks.md
+	scripts/bench_long.sh
 
 clean:  ## remove trained models and test output (keeps .venv)
 	rm -rf models results .rasa $(VALIDATED)

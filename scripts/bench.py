@@ -85,6 +85,14 @@ async def load(url: str, conversations: int, think: float, seconds: float) -> Di
     }
 
 
+def load_average() -> float:
+    """The 1-minute load average (the machine is shared: figures are only as quiet as it was)."""
+    try:
+        return float(open("/proc/loadavg").read().split()[0])
+    except OSError:
+        return float("nan")
+
+
 async def warm_up(url: str) -> None:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for message in ("hello", "someone posted my address, I'm in Sydney"):
@@ -103,13 +111,16 @@ def main() -> int:
     url = args.url.rstrip("/") + "/webhooks/rest/webhook"
 
     asyncio.run(warm_up(url))
+    load_before = load_average()
     conversational = asyncio.run(load(url, args.conversations, args.think, args.seconds))
     print(f"conversational ({args.conversations} conversations, {args.think} s think): {json.dumps(conversational)}")
     saturation = asyncio.run(load(url, args.conversations, 0.0, args.seconds))
     print(f"saturation ({args.conversations} conversations, no pause): {json.dumps(saturation)}")
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as handle:
-            json.dump({"conversational": conversational, "saturation": saturation}, handle, indent=1)
+            json.dump({"conversational": conversational, "saturation": saturation,
+                       "load_before": load_before, "load_after": load_average(),
+                       "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, handle, indent=1)
     return 0
 
 

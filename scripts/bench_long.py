@@ -81,6 +81,14 @@ async def run(url: str, conversations: int, turns: int, parallel: int) -> Dict:
             "errors": len(errors), "error_kinds": sorted(set(errors))[:5], "blocks": blocks}
 
 
+def load_average() -> float:
+    """The 1-minute load average (the machine is shared: figures are only as quiet as it was)."""
+    try:
+        return float(open("/proc/loadavg").read().split()[0])
+    except OSError:
+        return float("nan")
+
+
 def ratio(result: Dict) -> float:
     first, last = result["blocks"][0]["median_ms"], result["blocks"][-1]["median_ms"]
     return round(last / first, 2) if first and last else float("nan")
@@ -98,11 +106,13 @@ def main() -> int:
     if args.turns < 2 * BLOCK:
         parser.error(f"--turns must be at least {2 * BLOCK}")
     url = args.url.rstrip("/") + "/webhooks/rest/webhook"
+    load_before = load_average()
     result = asyncio.run(run(url, args.conversations, args.turns, args.parallel))
-    result["label"] = args.label
+    result.update(label=args.label, load_before=load_before, load_after=load_average(),
+                  measured_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     result["turn200_over_turn10"] = ratio(result)
     print(f"{args.label or args.url}: {args.conversations} conversations of {args.turns} turns, "
-          f"{result['errors']} errors, {result['seconds']} s")
+          f"{result['errors']} errors, {result['seconds']} s, load {load_before} -> {result['load_after']}")
     for block in result["blocks"]:
         print(f"  turns {block['turns']:>9}  median {block['median_ms']} ms")
     if args.json_out:
