@@ -126,6 +126,7 @@ def test_memory_is_flat_once_sessions_expired(tmp_path):
             assert asyncio.run(conversations(url, batch)) == 0
             done += batch
             series.append(round(rss_mb(pid)))
+            print(f"soak: {done} conversations, {time.monotonic() - started:.0f} s, RSS {series[-1]} MB", flush=True)
         time.sleep(EXPIRY_SECONDS + 2)
         asyncio.run(conversations(url, 8))
         final = rss_mb(pid)
