@@ -180,7 +180,9 @@ def main() -> int:
         print("no single-replica results", file=sys.stderr)
         return 1
     single = replicas[1]
-    print("\n".join(bench_section(replicas)[10:10 + 2 + len(replicas)]))
+    section = bench_section(replicas)
+    header = next(i for i, line in enumerate(section) if line.startswith("| Rasa replicas"))
+    print("\n".join(section[header:header + 2 + len(replicas)]))
     print(f"saturation_turns_per_s {single['saturation']['turns_per_s']} "
           f"p95_ms {single['conversational']['p95_ms']} "
           f"errors {single['conversational']['errors'] + single['saturation']['errors']}")
