@@ -37,7 +37,8 @@ for replicas in 1 2; do
   start=$(date +%s%N)
   scripts/stack.sh up "$replicas" | tail -1
   cold=$(first_reply_seconds "$start")
-  $PY scripts/bench.py --url "http://127.0.0.1:$STACK_PORT" --seconds "$SECONDS_PER_LOAD" \
+  $PY scripts/bench_cpu.py --turns-from "$OUT/replicas-$replicas.json" --json-out "$OUT/cpu-$replicas.json" -- \
+      $PY scripts/bench.py --url "http://127.0.0.1:$STACK_PORT" --seconds "$SECONDS_PER_LOAD" \
       --json-out "$OUT/replicas-$replicas.json"
   rasa_rss=$(rss_mb .run/stack/rasa-*.pid)
   actions_rss=$(rss_mb .run/stack/actions-*.pid)
@@ -45,7 +46,8 @@ for replicas in 1 2; do
 import json, sys
 path, cold, rasa, actions = sys.argv[1:5]
 data = json.load(open(path))
-data.update({"cold_start_s": float(cold), "rasa_rss_mb": int(rasa), "actions_rss_mb": int(actions)})
+data.update({"cold_start_s": float(cold), "rasa_rss_mb": int(rasa), "actions_rss_mb": int(actions),
+             "cpu_ms_per_turn": json.load(open(path.replace("replicas-", "cpu-")))["cpu_ms_per_turn"]})
 json.dump(data, open(path, "w"), indent=1)
 PY
 done

@@ -90,7 +90,7 @@ def bench_section(results: Dict[int, Dict]) -> List[str]:
                 f"{data['rasa_rss_mb']} | {data['actions_rss_mb']} | {when(data)} |")
 
     first = results[min(results)]
-    return [
+    lines = [
         "## Load: the production stack",
         "",
         "Command: `flock /tmp/stack.lock make bench` (BENCH_SECONDS sets the length of each load).",
@@ -108,7 +108,17 @@ def bench_section(results: Dict[int, Dict]) -> List[str]:
         "Cold start: from starting the stack until the first reply. RSS: resident memory of all Rasa",
         "replicas together, and of both action servers together, after the loads.",
         "",
+        "CPU time per turn, by process (`scripts/bench_cpu.py`, both loads; it depends much less on the",
+        "neighbours than turns/s do). One replica can serve at most 1000 / (its ms per turn) turns/s,",
+        "the whole stack at most 2000 / (total) on 2 cores:",
+        "",
     ]
+    for n in sorted(results):
+        cpu = results[n].get("cpu_ms_per_turn")
+        if cpu:
+            lines.append(f"- {n} replica{'s' if n > 1 else ''}: " + ", ".join(f"{k} {v} ms" for k, v in cpu.items()))
+    lines.append("")
+    return lines
 
 
 def long_section(results: List[Dict]) -> List[str]:
