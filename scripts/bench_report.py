@@ -45,6 +45,41 @@ writes (a `count(*)` of the session's events, then the insert and a synchronous 
 block the server's event loop, so one replica waits for PostgreSQL instead of serving others.
 """
 
+MEMORY = """\
+## Memory in `make run`
+
+Command: `RUN_SOAK=1 .venv/bin/python -m pytest -q -s tests/perf/test_memory_soak.py` (the real
+servers, endpoints.yml's tracker store with the expiry shortened to 4 s, two-turn conversations,
+8 at a time; Rasa server RSS after a warm-up of 1,000 conversations, then after each 1,000).
+Measured 2026-12-01 on this machine:
+
+| tracker store | conversations | RSS after warm-up | RSS per 1,000 | once expired | ratio |
+|---|---|---|---|---|---|
+| `bot.tracker_store.BoundedInMemoryTrackerStore` | 10,000 | 590 MB | 590 MB every time | 590 MB | 1.000 |
+| Rasa's `InMemoryTrackerStore` (`SOAK_STORE=rasa`) | 3,000 | 595 MB | 606, 616, 626 MB | 626 MB | 1.052 (fails) |
+
+Rasa's store keeps about 10 KB per two-turn conversation for as long as the process lives.
+"""
+
+LEFT = """\
+## What is left, and what would remove it
+
+CPU per turn (`scripts/bench_cpu.py`, 2026-12-01, load average 2-4 from other work): the Rasa
+replica on the stack now spends about what it spends in memory, 16-20 ms against 16 ms
+(`make run`, same loads), against 26 ms before (main, same minute). The rest of the stack adds
+about 4 ms a turn (action servers 1.7-3, PostgreSQL 1.6-1.9, nginx 0.6, Redis 0.2-0.3) on the
+same 2 cores. So one replica can serve at most about 1000 / 16 = 60 turns/s with a core of its
+own, and, with everything else on the other core, that is what it reaches when the machine is
+quiet; at 80 turns/s a turn would have to cost the replica 12.5 ms. Where its time goes now, in
+a short conversation (py-spy, `make run`): the NLU pipeline about half (the logistic
+regression's sparse-by-dense product alone 16 %, the char n-gram featurizer next), the
+RulePolicy and Rasa's graph runner (dask) about a third, JSON for the action server and the
+store 4 %. What would remove it: a cheaper intent classifier or fewer char n-gram features
+(the NLU pipeline is being replaced), and a replica that gets a whole core (the Kubernetes
+limit is 1 CPU; on this machine the replica shares 2 cores with PostgreSQL, nginx, Redis, two
+action servers and the load client).
+"""
+
 CHEAPER = """\
 ## What made a turn cheaper
 
@@ -175,7 +210,7 @@ def main() -> int:
         lines += bench_section(replicas)
     if long_runs:
         lines += long_section(long_runs)
-    lines += [PROFILE, CHEAPER]
+    lines += [MEMORY, PROFILE, CHEAPER, LEFT]
     Path(args.out).write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
 
     if args.summary == "long":
