@@ -61,9 +61,12 @@ async def run(url: str, conversations: int, turns: int, parallel: int) -> Dict:
     latencies: List[List[float]] = [[] for _ in range(turns)]
     errors: List[str] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        # warm-up: the first turn of a fresh process loads lazily built parts
-        async with session.post(url, json={"sender": f"warm-{uuid.uuid4().hex}", "message": "hello"}) as r:
-            await r.read()
+        # warm-up: a fresh process builds parts lazily and its caches are cold; one short
+        # conversation first, so that the first block measures a short conversation, not a cold server
+        warm = f"warm-{uuid.uuid4().hex}"
+        for message in MESSAGES * 2:
+            async with session.post(url, json={"sender": warm, "message": message}) as r:
+                await r.read()
         started = time.monotonic()
         remaining = conversations
         while remaining > 0:

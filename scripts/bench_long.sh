@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 OUT=results/bench
-CONVERSATIONS=${BENCH_LONG_CONVERSATIONS:-2}
+CONVERSATIONS=${BENCH_LONG_CONVERSATIONS:-3}
 STACK_PORT=${STACK_PORT:-8000}
 mkdir -p "$OUT" .run
 
