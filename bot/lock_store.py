@@ -6,7 +6,7 @@ round trips on the synchronous redis client, each blocking the server's event lo
 the conversations a replica serves) while Redis answers, and not atomic between replicas.
 A waiting request polls once a second.
 
-`RedisTicketLockStore` keeps the same lock, stored the same way (the same key,
+`RedisLockStore` (this module's) keeps the same lock, stored the same way (the same key,
 `<key_prefix>:lock:<conversation id>`, and the same TicketLock JSON, so replicas running
 Rasa's own store during a rolling update share the locks), with the same rules: tickets in
 the order they were asked for, each valid for LOCK_LIFETIME seconds, the first valid one is
@@ -17,7 +17,7 @@ second.
 
 deploy/endpoints.yml:
     lock_store:
-      type: bot.lock_store.RedisTicketLockStore
+      type: bot.lock_store.RedisLockStore
       url: ...   port, password, db, key_prefix, use_ssl: as for `type: redis`
 """
 from __future__ import annotations
@@ -28,8 +28,9 @@ import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional, Text
 
+from rasa.core import lock_store as rasa_lock_store
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,10 @@ return cjson.decode(kept[1])['number']
 """
 
 
-class RedisTicketLockStore(RedisLockStore):
+class RedisLockStore(rasa_lock_store.RedisLockStore):
+    """Rasa's RedisLockStore, under the same class name: bot/privacy.py finds the Redis that every
+    replica shares (its forgotten-conversation guard) by that name, and uses `red` and `key_prefix`."""
+
     def __init__(self, endpoint_config: Any = None, **settings: Any) -> None:
         """Takes RedisLockStore's settings (host, port, db, username, password, use_ssl, ssl_*,
         key_prefix, socket_timeout), and poll_seconds; Rasa passes them as an endpoint_config."""

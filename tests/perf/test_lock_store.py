@@ -1,4 +1,4 @@
-"""bot.lock_store.RedisTicketLockStore: Rasa's ticket lock, shared with Rasa's own RedisLockStore.
+"""bot.lock_store.RedisLockStore: Rasa's ticket lock, shared with Rasa's own RedisLockStore.
 
 Runs a private redis-server on a free port (skipped where Debian's redis-server is missing).
 """
@@ -9,10 +9,11 @@ import subprocess
 import time
 
 import pytest
-from rasa.core.lock_store import LockError, RedisLockStore
+from rasa.core.lock_store import LockError
+from rasa.core.lock_store import RedisLockStore as RasasRedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import RedisTicketLockStore
+from bot.lock_store import RedisLockStore
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 
@@ -36,8 +37,8 @@ def redis_port():
 
 
 def stores(port):
-    ours = RedisTicketLockStore(EndpointConfig(url="127.0.0.1", port=port, db=2, key_prefix="test"))
-    rasas = RedisLockStore(host="127.0.0.1", port=port, db=2, key_prefix="test")
+    ours = RedisLockStore(EndpointConfig(url="127.0.0.1", port=port, db=2, key_prefix="test"))
+    rasas = RasasRedisLockStore(host="127.0.0.1", port=port, db=2, key_prefix="test")
     return ours, rasas
 
 
@@ -116,7 +117,7 @@ async def test_redis_down_is_a_lock_error():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    store = RedisTicketLockStore(host="127.0.0.1", port=port, socket_timeout=1)
+    store = RedisLockStore(host="127.0.0.1", port=port, socket_timeout=1)
     with pytest.raises(LockError):
         async with store.lock("x"):
             pass
@@ -134,5 +135,20 @@ def test_the_production_endpoints_use_it(monkeypatch):
         monkeypatch.setenv(var, value)
     config = read_endpoint_config(str(Path(__file__).resolve().parents[2] / "deploy" / "endpoints.yml"), "lock_store")
     store = LockStore.create(config)  # Redis is only reached on first use
-    assert type(store) is RedisTicketLockStore
+    assert type(store) is RedisLockStore
     assert store.key_prefix == "abusesupport:lock:" and store.poll_seconds == 0.05
+
+
+def test_the_forgotten_guard_is_shared_through_this_lock_store(redis_port):
+    """bot/privacy.py keeps quick exit's guard in the lock store's Redis, seen by every replica."""
+    import types
+
+    from bot import privacy
+
+    if not hasattr(privacy, "forgotten_guard"):
+        pytest.skip("bot/privacy.py has no forgotten-conversation guard")
+    ours, _ = stores(redis_port)
+    guard = privacy.forgotten_guard(types.SimpleNamespace(lock_store=ours))
+    assert isinstance(guard, privacy.RedisGuard)
+    token = guard.mark("gone")
+    assert privacy.forgotten_guard(types.SimpleNamespace(lock_store=stores(redis_port)[0])).current("gone") == token
