@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-RUN = Path(__file__).resolve().parents[1] / ".run" / "stack"
+RUN = Path(os.environ.get("STACK_RUN") or Path(__file__).resolve().parents[1] / ".run" / "stack")
 TICK = os.sysconf("SC_CLK_TCK")
 
 

@@ -38,6 +38,13 @@ samples in which the server was busy (inclusive time).
 | NLU (`parse_message`: featurizers, logistic regression) | 6 % | 49 % | 12 % | 29 % |
 | Redis lock store (synchronous round trips on the event loop) | 0 % | 0 % | 3 % | 6 % |
 
+Those shares are from the model before the situation frame (main at 3587680). With the current
+one (main at 1d62826), in `make run` with the bounded store and 16 short conversations
+(2026-12-01 23:45 UTC), the NLU is 60 % of the busy samples (`bot/nlu/situation.py` 24 %, the
+logistic regression 16 %, the count-vector featurizers 5 %, the place extractor 3 %), the
+prediction loop 28 % (the action server call 12 %, of which the request 5 %; the RulePolicy 7 %),
+reading and writing the tracker 3 %.
+
 So in a long conversation almost all the time grows with its length: the tracker is rebuilt
 from every event of the session, every past action gets a dialogue state, and everything is
 serialised again, three times a turn. On the stack, with short conversations, the SQL store's
@@ -64,20 +71,36 @@ Rasa's store keeps about 10 KB per two-turn conversation for as long as the proc
 LEFT = """\
 ## What is left, and what would remove it
 
-CPU per turn (`scripts/bench_cpu.py`, 2026-12-01, load average 2-4 from other work): the Rasa
-replica on the stack now spends about what it spends in memory, 16-20 ms against 16 ms
-(`make run`, same loads), against 26 ms before (main, same minute). The rest of the stack adds
-about 4 ms a turn (action servers 1.7-3, PostgreSQL 1.6-1.9, nginx 0.6, Redis 0.2-0.3) on the
-same 2 cores. So one replica can serve at most about 1000 / 16 = 60 turns/s with a core of its
-own, and, with everything else on the other core, that is what it reaches when the machine is
-quiet; at 80 turns/s a turn would have to cost the replica 12.5 ms. Where its time goes now, in
-a short conversation (py-spy, `make run`): the NLU pipeline about half (the logistic
-regression's sparse-by-dense product alone 16 %, the char n-gram featurizer next), the
-RulePolicy and Rasa's graph runner (dask) about a third, JSON for the action server and the
-store 4 %. What would remove it: a cheaper intent classifier or fewer char n-gram features
-(the NLU pipeline is being replaced), and a replica that gets a whole core (the Kubernetes
-limit is 1 CPU; on this machine the replica shares 2 cores with PostgreSQL, nginx, Redis, two
-action servers and the load client).
+Long conversations: nothing; a turn costs the same at turn 200 as in the first 20 turns.
+
+Throughput and latency on one replica are short of the targets (>= 80 turns/s, p95 <= 200 ms).
+CPU time per turn (`scripts/bench_cpu.py`, 16 short conversations, one replica, the current
+model, 2026-12-01 23:40 UTC, load average 1.7-2.2, two rounds each, main then this branch):
+
+| | Rasa replica | action servers | PostgreSQL | nginx | Redis | load client | saturation turns/s | conv. p95 ms |
+|---|---|---|---|---|---|---|---|---|
+| main (1d62826) | 34.1, 31.0 ms | 3.1, 2.7 ms | 2.2, 2.0 ms | 0.6, 0.6 ms | 0.4, 0.4 ms | 1.5, 1.3 ms | 24.0, 27.4 | 1069, 568 |
+| this branch | 32.0, 32.0 ms | 3.0, 3.3 ms | 2.0, 2.1 ms | 0.7, 0.7 ms | 0.3, 0.3 ms | 1.1, 1.1 ms | 27.7, 28.0 | 511, 591 |
+| `make run`, this branch | 28.9 ms | 2.8 ms | | | | | 30.0 | |
+
+In short conversations (3 to 4 turns) the tracker was never the main cost, and with the current
+model the replica's CPU per turn is the same on main and on this branch within the noise (with
+the model before, 25.8 ms on main against 15.6-20.2 ms here); the stack replica costs about 3 ms
+a turn more than `make run`. A replica is one Python process, so
+it serves at most 1000 / 32 = 31 turns/s, and it reaches 28; at 80 turns/s a turn would have to
+cost it 12.5 ms. The NLU pipeline alone takes about 60 % of those 29-32 ms (the situation frame
+24 %, the logistic regression 16 %, the featurizers; one scipy sparse-by-dense matrix product,
+`_mul_multivector`, is 13 % of all samples by itself). Under the
+conversational load (16 people, 0.5 s between a reply and the next message) the demand is about
+20 turns/s, close to that capacity, so turns queue and p95 is 500-600 ms.
+
+What would remove it: a cheaper NLU pipeline (fewer classifiers run per clause, fewer char
+n-gram features, or one model instead of several); then more replicas, each with a core of its
+own (the Kubernetes manifests give a replica 0.5-1 CPU; on this machine 2 replicas share the
+same 2 cores with PostgreSQL, nginx, Redis, two action servers and the load client, so a second
+replica adds little). Cold start (20-25 s on this machine, main and this branch alike) and the
+replica's RSS (675-678 MB with the current model, 600 MB with the one before; this branch adds
+about 2 MB) also come from the NLU models.
 """
 
 CHEAPER = """\
@@ -88,10 +111,14 @@ CHEAPER = """\
   conversation back from its second-to-last checkpoint, so Rasa works on the last 10 to 20 turns
   with the same slots, instead of on the whole session. The RulePolicy's rules are 1 turn long,
   so it decides the same; tests/perf/test_bounded_tracker.py checks states and slots turn by turn,
-  and tests/perf/replay.py found no difference in any reply over 257 conversations (1472 turns,
-  twelve of 60 to 150 turns) between this store and Rasa's own.
+  and tests/perf/replay.py found no difference in any reply between this store and Rasa's own:
+  576 conversations, 1913 turns (every case of both case files, and twelve of 60 to 150 turns)
+  with the current model, and 257 conversations, 1472 turns with the one before.
 - The SQL store reads that window with one query (two indexes on `events`), writes only the new
   events (no `count(*)` of the session), and does both in a worker thread, off the event loop.
+- The Redis lock (bot/lock_store.py): Rasa's ticket lock, same keys and JSON, taken and given
+  back in one atomic Lua script each on the asyncio client (two round trips instead of seven
+  blocking ones), and a waiting turn checks every 0.05 s instead of every second.
 - `make run`'s in-memory store drops conversations idle for longer than the session expiry
   (their next message starts a new session anyway), so its memory stays flat.
 - Rasa looked up each stored event's class by listing every Event subclass; bot/rasa_patches.py
@@ -177,9 +204,12 @@ def long_section(results: List[Dict]) -> List[str]:
         "| errors | " + " | ".join(str(r["errors"]) for r in results) + " |",
         "| measured | " + " | ".join(when(r) for r in results) + " |",
         "",
-        "Before the bounded tracker stores (same client, one 200-turn conversation, 2026-12-01):",
-        "`make run` went from 27.9 ms (turns 1-20) to 206.1 ms (turns 181-200), a ratio of 7.39;",
-        "the stack from 80.1 ms to 299.6 ms at turns 181-200 (397.7 ms at turns 161-180), 3.74.",
+        "Before the bounded tracker stores (main at 1d62826, the same model, the same client, 2",
+        "conversations, 2026-12-01 23:45 UTC, load average 2.1-2.3): `make run` went from 38.1 ms",
+        "(turns 1-20) to 300.5 ms (turns 181-200), a ratio of 7.89; the stack from 63.4 ms to 211.1 ms,",
+        "3.33. (With the model before the situation frame: 7.39 and 3.74.)",
+        "",
+        "The first block can be the slowest: it holds each topic's first, fuller answer.",
         "",
     ]
     return lines
