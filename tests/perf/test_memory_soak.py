@@ -1,7 +1,7 @@
 """Soak: `make run`'s memory stays flat over 10,000 conversations once their sessions have expired.
 
-Rasa's InMemoryTrackerStore keeps every conversation for as long as the process lives (about
-22 KB each). bot.tracker_store.BoundedInMemoryTrackerStore drops those idle for longer than
+Rasa's InMemoryTrackerStore keeps every conversation for as long as the process lives (10 to
+20 KB each). bot.tracker_store.BoundedInMemoryTrackerStore drops those idle for longer than
 the session expiry. This runs the real servers with endpoints.yml's tracker store, the expiry
 shortened to a few seconds (the one change), sends SOAK_CONVERSATIONS (10,000) two-turn
 conversations, and compares the Rasa server's resident memory once their sessions expired
