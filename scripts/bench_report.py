@@ -60,10 +60,11 @@ servers, endpoints.yml's tracker store with the expiry shortened to 4 s, two-tur
 8 at a time; Rasa server RSS after a warm-up of 1,000 conversations, then after each 1,000).
 Measured 2026-12-01 on this machine:
 
-| tracker store | conversations | RSS after warm-up | RSS per 1,000 | once expired | ratio |
-|---|---|---|---|---|---|
-| `bot.tracker_store.BoundedInMemoryTrackerStore` | 10,000 | 590 MB | 590 MB every time | 590 MB | 1.000 |
-| Rasa's `InMemoryTrackerStore` (`SOAK_STORE=rasa`) | 3,000 | 595 MB | 606, 616, 626 MB | 626 MB | 1.052 (fails) |
+| tracker store | model | conversations | RSS after warm-up | RSS per 1,000 | once expired | ratio |
+|---|---|---|---|---|---|---|
+| `bot.tracker_store.BoundedInMemoryTrackerStore` | current (main 1d62826), 23:54 UTC | 10,000 | 668 MB | 668 MB every time | 668 MB | 1.000 |
+| `bot.tracker_store.BoundedInMemoryTrackerStore` | before the situation frame, 22:27 UTC | 10,000 | 590 MB | 590 MB every time | 590 MB | 1.000 |
+| Rasa's `InMemoryTrackerStore` (`SOAK_STORE=rasa`) | before the situation frame, 22:44 UTC | 3,000 | 595 MB | 606, 616, 626 MB | 626 MB | 1.052 (fails) |
 
 Rasa's store keeps about 10 KB per two-turn conversation for as long as the process lives.
 """
