@@ -26,7 +26,7 @@ export TWILIO_SMS_PUBLIC_URL ?=
 export TWILIO_WHATSAPP_NUMBER ?=
 export TWILIO_WHATSAPP_PUBLIC_URL ?=
 
-.PHONY: help setup run train validate test unit stories browser e2e stack stack-down stack-test bench bench-long eval crossval clean
+.PHONY: help setup lint run train validate test unit stories browser e2e stack stack-down stack-test bench bench-long eval crossval clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ $(MODEL): $(TRAINING) | setup $(VALIDATED)
 run: train  ## start the action server and the assistant (Ctrl-C stops both)
 	scripts/run.sh
 
+lint: setup  ## ruff: the linter and the formatter's check (pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 unit: setup  ## unit tests: knowledge, places, CLI, NLU components, actions, channels
 	$(PY) -m pytest -q tests --ignore=tests/e2e --ignore=tests/stack
 
@@ -71,7 +75,7 @@ browser:  ## install Debian's chromium for the widget's browser tests (skipped c
 e2e: train browser  ## start the servers; conversation cases over REST, security, the widget in a real browser
 	$(PY) -m pytest -q tests/e2e
 
-test: unit validate stories e2e stack-test  ## everything CI checks
+test: lint unit validate stories e2e stack-test  ## everything CI checks, lint first
 
 eval: setup  ## our conversation cases (and ../shared/eval's, where present) against a running assistant
 	$(PY) scripts/eval.py --cases tests/e2e/cases.yml --url $${RASA_URL:-http://localhost:5005}

@@ -5,6 +5,7 @@
 - `validate_harasser_place_form` (forms.py): "which country are they in?";
 - `action_clarify` (fallback.py): a kind clarifying question when nothing was understood.
 """
+
 from actions.answer import ActionAnswer
 from actions.fallback import ActionClarify
 from actions.forms import ValidateHarasserPlaceForm

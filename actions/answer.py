@@ -1,4 +1,5 @@
 """action_answer: one reply to the whole message, composed from the situation frame."""
+
 from __future__ import annotations
 
 from typing import List, Text
@@ -22,8 +23,12 @@ class ActionAnswer(KnowledgeAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         frame = frame_from_tracker(self.kb, tracker)
         reply = compose(self.kb, frame)
-        events: List[EventType] = [SlotSet("harms", frame.harms or None), SlotSet("platforms", frame.platforms or None),
-                                   SlotSet("minor", frame.minor), SlotSet("asker", frame.asker)]
+        events: List[EventType] = [
+            SlotSet("harms", frame.harms or None),
+            SlotSet("platforms", frame.platforms or None),
+            SlotSet("minor", frame.minor),
+            SlotSet("asker", frame.asker),
+        ]
         if not frame.victim.said and frame.intent == "inform_location" and frame.place_asked:
             # the answer to "where are you?" is a place we don't cover: say so once, never ask again
             events.append(SlotSet("victim_country", UNKNOWN))

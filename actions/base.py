@@ -1,4 +1,5 @@
 """What every knowledge-base action shares: the knowledge base, and never failing silently."""
+
 from __future__ import annotations
 
 import logging
@@ -33,15 +34,15 @@ class KnowledgeAction(Action, ABC):
         ...
 
     @abstractmethod
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        ...
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]: ...
 
     @property
     def kb(self) -> KnowledgeBase:
         return self._kb or load_knowledge()
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         try:
             return self.respond(dispatcher, tracker)
         except Exception:  # noqa: BLE001 - a person in distress must always get a reply

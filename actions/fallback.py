@@ -1,4 +1,5 @@
 """Unsure what the person meant: a clarifying question with options, never a dead end."""
+
 from typing import List, Text
 
 from rasa_sdk import Tracker
@@ -22,5 +23,7 @@ class ActionClarify(KnowledgeAction):
             # that?"): answered from the remembered story and what the classifier thought was asked.
             return [FollowupAction("action_answer")]
         question = answers.clarify_question(tracker.latest_message.get("text") or "")
-        dispatcher.utter_message(text=question, buttons=[{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS])
+        dispatcher.utter_message(
+            text=question, buttons=[{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS]
+        )
         return []

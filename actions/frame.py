@@ -1,5 +1,6 @@
 """The tracker -> the situation frame (bot/frame.py): this message's entities over the
 slots that remember earlier turns."""
+
 from __future__ import annotations
 
 from typing import Iterable, List, Optional
@@ -16,8 +17,9 @@ RANKED_ASK = 0.05  # a question in the classifier's ranking, used when nothing e
 
 def _values(entities: Iterable[dict], name: str) -> List[str]:
     found: List[str] = []
-    for entity in sorted((e for e in entities if e.get("entity") == name),
-                         key=lambda e: -(e.get("confidence_entity") or 0)):
+    for entity in sorted(
+        (e for e in entities if e.get("entity") == name), key=lambda e: -(e.get("confidence_entity") or 0)
+    ):
         value = entity.get("value")
         if isinstance(value, str) and value and value not in found:
             found.append(value)
@@ -49,16 +51,28 @@ def frame_from_tracker(kb: KnowledgeBase, tracker: Tracker) -> Frame:
     text = latest.get("text") or ""
     lowered = f" {text.lower()} "
     # a harm of its own with cues ("hate") is read only when one of them is there: the identity targeted
-    new_harms = [h for h in _values(entities, "harm") if h in kb.harms
-                 and (kb.harms[h].refines or not kb.harms[h].cues or any(c in lowered for c in kb.harms[h].cues))]
-    asks = _merge([intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
-                  _values(entities, "ask"))
+    new_harms = [
+        h
+        for h in _values(entities, "harm")
+        if h in kb.harms
+        and (kb.harms[h].refines or not kb.harms[h].cues or any(c in lowered for c in kb.harms[h].cues))
+    ]
+    asks = _merge(
+        [intent] if intent.startswith("ask_") or intent in ("harasser_overseas", "human_handoff") else [],
+        _values(entities, "ask"),
+    )
     if not asks and not new_harms and intent in ("describe_harm", "nlu_fallback"):
         # told of nothing the frame could name: what the classifier thought it asked comes next
-        asks = [r["name"] for r in latest.get("intent_ranking") or []
-                if r.get("name", "").startswith("ask_") and r.get("confidence", 0) >= RANKED_ASK][:1]
-    ask_texts = {e["value"]: text[e.get("start", 0):e.get("end", len(text))] for e in entities
-                 if e.get("entity") == "ask" and isinstance(e.get("value"), str)}
+        asks = [
+            r["name"]
+            for r in latest.get("intent_ranking") or []
+            if r.get("name", "").startswith("ask_") and r.get("confidence", 0) >= RANKED_ASK
+        ][:1]
+    ask_texts = {
+        e["value"]: text[e.get("start", 0) : e.get("end", len(text))]
+        for e in entities
+        if e.get("entity") == "ask" and isinstance(e.get("value"), str)
+    }
     asker = (_values(entities, "asker") or [None])[0] or tracker.get_slot("asker") or SELF
     danger = (_values(entities, "danger") or [None])[0]
     return Frame(

@@ -1,4 +1,5 @@
 """`python -m bot ...`: the volunteer's reference tool (see bot/cli.py)."""
+
 import sys
 
 from bot.cli import run

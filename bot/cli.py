@@ -3,6 +3,7 @@
 Exit codes: 0 found, 1 nothing found or unknown input (with a message saying what
 was understood), 2 usage error (argparse), 3 the knowledge base is broken.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,10 +13,10 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import answers, volunteer
-from bot.answers import NotFound
+from bot.answers import NotFoundError
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
-from bot.places import UNKNOWN
 from bot.knowledge.schema import Entry
+from bot.places import UNKNOWN
 from bot.render import DISCLAIMER, Answer, contact_line, sources_of, to_markdown, topic_lines
 
 
@@ -23,10 +24,10 @@ def _place(kb: KnowledgeBase, text: str) -> str:
     place = kb.places.resolve(text)
     alternatives = kb.places.alternatives(text) if place == UNKNOWN else []
     if alternatives:
-        raise NotFound(f"{text!r} could mean {' or '.join(alternatives)}: please write the full name.")
+        raise NotFoundError(f"{text!r} could mean {' or '.join(alternatives)}: please write the full name.")
     if place == UNKNOWN:
         covered = ", ".join(f"{j.id} ({j.name})" for j in kb.covered())
-        raise NotFound(f"I don't recognise the place {text!r}. Places covered: {covered}.")
+        raise NotFoundError(f"I don't recognise the place {text!r}. Places covered: {covered}.")
     return place
 
 
@@ -35,11 +36,12 @@ def contacts_for_volunteers(kb: KnowledgeBase, place: str, all_regions: bool = F
     answer = answers.contacts_answer(kb, place)
     name = kb.places.name(kb.country_of(place))
     youth = kb.youth(place)
-    answer.add(f"Children and young people ({name})", [contact_line(c, brief=False) for c in youth],
-               sources_of(youth))
+    answer.add(f"Children and young people ({name})", [contact_line(c, brief=False) for c in youth], sources_of(youth))
     oversight = kb.oversight(place, all_regions=all_regions)
-    lines = [contact_line(c, brief=False) + (f" ({', '.join(kb.places.name(r) for r in c.regions)})"
-                                             if c.regions else "") for c in oversight]
+    lines = [
+        contact_line(c, brief=False) + (f" ({', '.join(kb.places.name(r) for r in c.regions)})" if c.regions else "")
+        for c in oversight
+    ]
     answer.add(f"Complaints about police ({name})", lines, sources_of(oversight))
     return answer
 
@@ -57,16 +59,24 @@ def stale_report(kb: KnowledgeBase, days: int, today: Optional[date] = None) -> 
     lines: List[str] = []
     if due:
         count = sum(len(entries) for entries in due.values())
-        lines += [f"{count} {'entry' if count == 1 else 'entries'} due for review: last checked against their "
-                  f"sources more than {days} days before {today.isoformat()}.", ""]
+        lines += [
+            f"{count} {'entry' if count == 1 else 'entries'} due for review: last checked against their "
+            f"sources more than {days} days before {today.isoformat()}.",
+            "",
+        ]
         lines += _entry_lines(due, today)
     if unchecked:
         count = sum(len(entries) for entries in unchecked.values())
-        lines += [f"{count} {'entry has' if count == 1 else 'entries have'} facts not yet verified against "
-                  "a cited page (whatever their date):", ""]
+        lines += [
+            f"{count} {'entry has' if count == 1 else 'entries have'} facts not yet verified against "
+            "a cited page (whatever their date):",
+            "",
+        ]
         lines += _entry_lines(unchecked, today, show_unverified=True)
-    lines.append("Re-check each entry against the pages listed, fix what changed, then set its "
-                 "last_reviewed to the day you checked.")
+    lines.append(
+        "Re-check each entry against the pages listed, fix what changed, then set its "
+        "last_reviewed to the day you checked."
+    )
     return "\n".join(lines)
 
 
@@ -109,13 +119,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Quick reference for volunteers: offences, contacts, cross-border routes and "
-                    "printable cards, straight from the project's knowledge base. "
-                    + DISCLAIMER,
-        epilog="Examples:\n  python -m bot search 474.17C\n  python -m bot search \"threat to kill\"\n"
-               "  python -m bot contacts NZ\n  python -m bot route AU US\n  python -m bot recording WA\n"
-               "  python -m bot export --jurisdiction AU --format html --output au-card.html\n"
-               "  python -m bot stale --days 30",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "printable cards, straight from the project's knowledge base. " + DISCLAIMER,
+        epilog='Examples:\n  python -m bot search 474.17C\n  python -m bot search "threat to kill"\n'
+        "  python -m bot contacts NZ\n  python -m bot route AU US\n  python -m bot recording WA\n"
+        "  python -m bot export --jurisdiction AU --format html --output au-card.html\n"
+        "  python -m bot stale --days 30",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--knowledge", type=Path, help="knowledge folder (default: the project's knowledge/)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -154,7 +164,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         return 3
     try:
         text = _dispatch(kb, args)
-    except NotFound as missing:
+    except NotFoundError as missing:
         print(missing, file=sys.stderr)
         return 1
     if text is not None:
@@ -180,15 +190,17 @@ def _dispatch(kb: KnowledgeBase, args) -> Optional[str]:
     if args.command == "topic":
         topic = kb.topic(args.topic_id)
         if topic is None:
-            raise NotFound(f"No topic {args.topic_id!r}. Run 'python -m bot topics' for the list.")
+            raise NotFoundError(f"No topic {args.topic_id!r}. Run 'python -m bot topics' for the list.")
         return to_markdown(Answer().add(topic.title, [topic.summary] + topic_lines(topic), topic.sources), 8)
     if args.command == "place":
         place = _place(kb, args.text)
         return f"{args.text!r} -> {place} ({kb.places.name(place)})"
     if args.command == "check":
         count = sum(len(j.contacts) + len(j.offences) for j in kb.covered()) + len(kb.topics)
-        return (f"knowledge base OK: {len(kb.jurisdictions)} jurisdictions, {count} entries, "
-                f"{len(kb.platforms)} platforms")
+        return (
+            f"knowledge base OK: {len(kb.jurisdictions)} jurisdictions, {count} entries, "
+            f"{len(kb.platforms)} platforms"
+        )
     if args.command == "stale":
         return stale_report(kb, args.days, args.as_of)
     if args.command == "export":

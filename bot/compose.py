@@ -14,6 +14,7 @@ screen, three SMS) leaves out the least important first and offers it one tap aw
 Nothing here states a fact of its own: numbers, sections and penalties come from
 knowledge/. The words around them (openers, headings) are this module's.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,15 @@ from bot.nlu.languages import language_reply
 from bot.nlu.text import clauses
 from bot.places import ABROAD, UNKNOWN
 from bot.render import (
-    ESSENTIAL, Answer, Button, contact_line, emergency_line, first_sentence, offence_brief, offence_lines, sentence,
+    ESSENTIAL,
+    Answer,
+    Button,
+    contact_line,
+    emergency_line,
+    first_sentence,
+    offence_brief,
+    offence_lines,
+    sentence,
     sources_of,
 )
 
@@ -64,10 +73,18 @@ class Ask:
 @lru_cache(maxsize=1)
 def asks() -> Dict[str, Ask]:
     raw = yaml.safe_load(ASKS_FILE.read_text(encoding="utf-8")) or {}
-    return {intent: Ask(intent, spec["kind"], tuple(spec.get("topics") or ()), bool(spec.get("place")),
-                        tuple(spec["button"]) if spec.get("button") else None, tuple(spec.get("contacts") or ()),
-                        int(spec.get("start", 1)))
-            for intent, spec in raw.items()}
+    return {
+        intent: Ask(
+            intent,
+            spec["kind"],
+            tuple(spec.get("topics") or ()),
+            bool(spec.get("place")),
+            tuple(spec["button"]) if spec.get("button") else None,
+            tuple(spec.get("contacts") or ()),
+            int(spec.get("start", 1)),
+        )
+        for intent, spec in raw.items()
+    }
 
 
 def button(intent: str) -> Optional[Button]:
@@ -88,6 +105,7 @@ class Reply:
 
 # -- the entry point --------------------------------------------------------------------------
 
+
 def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
     reply = Reply()
     answer = Answer()
@@ -99,15 +117,23 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
         reply.unknown_place = True
 
     if frame.language:  # in the person's language: the numbers, and that the rest is in English
-        answer.add(None, language_reply(kb, frame.language, frame.victim.id if frame.victim.known else None
-                                        ).splitlines(), priority=ESSENTIAL)
+        answer.add(
+            None,
+            language_reply(kb, frame.language, frame.victim.id if frame.victim.known else None).splitlines(),
+            priority=ESSENTIAL,
+        )
         reply.answer = answer
         return reply
     _safety(kb, frame, answer)
     if frame.harm_request:
-        answer.add(None, ["I can't help with finding, exposing or hurting someone, or getting into their accounts. "
-                          "If someone has hurt or threatened you, I can help you report it and stay safe."],
-                   priority=ESSENTIAL)
+        answer.add(
+            None,
+            [
+                "I can't help with finding, exposing or hurting someone, or getting into their accounts. "
+                "If someone has hurt or threatened you, I can help you report it and stay safe."
+            ],
+            priority=ESSENTIAL,
+        )
         reply.answer = answer
         return reply
 
@@ -117,13 +143,23 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
         _opener(frame, answer)
         _situation(kb, frame, answer)
     for rank, intent in enumerate(frame.asks[:2]):
-        _answer_ask(kb, frame, intent, answer, main=rank == 0 and not frame.new_harms, priority=P_ASKED + rank,
-                    limit=2 if rank == 0 and not frame.new_harms else 1)
+        _answer_ask(
+            kb,
+            frame,
+            intent,
+            answer,
+            main=rank == 0 and not frame.new_harms,
+            priority=P_ASKED + rank,
+            limit=2 if rank == 0 and not frame.new_harms else 1,
+        )
     _services(kb, frame, answer)
     if not _content(answer) and not frame.asks and frame.intent == "inform_location":
         _place_given(kb, frame, answer)
-    elif frame.harasser_new and frame.asks and not any(s.heading and s.heading.startswith("Where they are")
-                                                       for s in answer.sections):
+    elif (
+        frame.harasser_new
+        and frame.asks
+        and not any(s.heading and s.heading.startswith("Where they are") for s in answer.sections)
+    ):
         _route(kb, frame, answer)  # "I'm in the UK and he's in the US, can the FBI do anything?"
     if not answer.sections and not reply.ask_place and not reply.ask_harasser_place:
         return reply  # nothing to say: the action asks what's happening
@@ -136,13 +172,13 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
 def _focus(frame: Frame) -> str:
     if frame.asks:
         return frame.asks[0]
-    if frame.harms and frame.intent in (DESCRIBE_HARM, "inform_location", "danger", "self_harm",
-                                        "told_to_self_harm"):
+    if frame.harms and frame.intent in (DESCRIBE_HARM, "inform_location", "danger", "self_harm", "told_to_self_harm"):
         return DESCRIBE_HARM
     return frame.intent
 
 
 # -- safety and opener -----------------------------------------------------------------------
+
 
 def _safety(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     """Risk disclosed (not immediate): one sentence with the emergency line, first."""
@@ -151,8 +187,9 @@ def _safety(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     if frame.safety_sent or frame.danger == IMMEDIATE or not risky:
         return
     if frame.victim.known:
-        line = emergency_line(kb.emergency(frame.victim.id)[:1]).replace("If you are in danger right now",
-                                                                         "If you ever feel in danger")
+        line = emergency_line(kb.emergency(frame.victim.id)[:1]).replace(
+            "If you are in danger right now", "If you ever feel in danger"
+        )
     else:
         line = "If you ever feel in danger, call your local emergency number straight away."
     answer.add(None, [line], priority=ESSENTIAL)
@@ -165,6 +202,7 @@ def _opener(frame: Frame, answer: Answer) -> None:
 
 
 # -- what happened -----------------------------------------------------------------------------
+
 
 def harm_ids(kb: KnowledgeBase, frame: Frame) -> List[str]:
     """The harms to answer, refined ("doxxing" with hate cues or a hate harm -> "doxxing_hate")."""
@@ -182,21 +220,23 @@ def harm_ids(kb: KnowledgeBase, frame: Frame) -> List[str]:
     return chosen
 
 
-def offences_for(kb: KnowledgeBase, harms: Sequence[str], place: Place, limit: int = MAX_OFFENCES,
-                 depth: int = MAX_OFFENCES) -> List[Offence]:
+def offences_for(
+    kb: KnowledgeBase, harms: Sequence[str], place: Place, limit: int = MAX_OFFENCES, depth: int = MAX_OFFENCES
+) -> List[Offence]:
     """Each harm's leading offence first (so every harm is named), then the rest; each once.
     `depth=1`: only each harm's leading offence (a first reply)."""
     per_harm = [answers.offences_for(kb, harm, place.id) for harm in harms]
     chosen: List[Offence] = []
-    for depth in range(depth):
+    for rank in range(depth):
         for offences in per_harm:
-            if depth < len(offences) and offences[depth] not in chosen:
-                chosen.append(offences[depth])
+            if rank < len(offences) and offences[rank] not in chosen:
+                chosen.append(offences[rank])
     return chosen[:limit]
 
 
-def report_contacts(kb: KnowledgeBase, harms: Sequence[str], place: Place, minor: bool,
-                    limit: int = MAX_CONTACTS) -> List[Contact]:
+def report_contacts(
+    kb: KnowledgeBase, harms: Sequence[str], place: Place, minor: bool, limit: int = MAX_CONTACTS
+) -> List[Contact]:
     """One combined, deduplicated list: those made for these harms first, then those for all."""
     wanted = set(harms) | {kb.harms[h].refines for h in harms if h in kb.harms and kb.harms[h].refines}
     specific, general = [], []
@@ -230,19 +270,35 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     if offences:
         laws = {o.law for o in offences}
         heading = f"The law in {place.country_name}" + (f": {offences[0].law}" if len(laws) == 1 else "")
-        answer.add(heading, [offence_brief(o, with_law=len(laws) > 1) for o in offences],
-                   sources_of(offences[:1]), priority=P_LAW, more=button("ask_offence"))
+        answer.add(
+            heading,
+            [offence_brief(o, with_law=len(laws) > 1) for o in offences],
+            sources_of(offences[:1]),
+            priority=P_LAW,
+            more=button("ask_offence"),
+        )
         answer.legal = True
     else:
-        answer.add(None, [f"It sounds like {_join(labels)}. I don't have a specific offence for this in "
-                          f"{place.country_name}, but police can tell you what applies."], priority=P_LAW)
+        answer.add(
+            None,
+            [
+                f"It sounds like {_join(labels)}. I don't have a specific offence for this in "
+                f"{place.country_name}, but police can tell you what applies."
+            ],
+            priority=P_LAW,
+        )
     if frame.minor:
         _minor(kb, frame, harms, answer)
     contacts = report_contacts(kb, harms, place, frame.minor, limit=2)
     if contacts:
         reference = ["Ask for a reference number."] if frame.harasser_elsewhere else [_reference_line()]
-        answer.add("Where to report", [contact_line(c) for c in contacts] + reference,
-                   sources_of(contacts[:1]), priority=P_REPORT, more=button("ask_report"))
+        answer.add(
+            "Where to report",
+            [contact_line(c) for c in contacts] + reference,
+            sources_of(contacts[:1]),
+            priority=P_REPORT,
+            more=button("ask_report"),
+        )
     _route(kb, frame, answer)
     if "ask_platform_removal" not in frame.asks:  # asked, it leads the answer instead
         _platform(kb, frame, harms, answer)
@@ -268,8 +324,13 @@ def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: An
     else:
         chosen = [_brief(p) for p in _points(topic, questions or frame.text, 1)]
     priority = P_LAW - 2 if dedicated else P_NEXT
-    answer.add(topic.title if dedicated else "What to do now", chosen, topic.sources[:1], priority=priority,
-               more=button("ask_evidence"))
+    answer.add(
+        topic.title if dedicated else "What to do now",
+        chosen,
+        topic.sources[:1],
+        priority=priority,
+        more=button("ask_evidence"),
+    )
 
 
 def _content(answer: Answer) -> List:
@@ -281,8 +342,14 @@ def _place_given(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     if frame.harasser_elsewhere:
         _route(kb, frame, answer, detail=True)
     elif frame.victim.known:
-        answer.add(None, [f"Thank you. I'll keep in mind that you're in {frame.victim.name}. "
-                          "What's happening? Tell me in your own words."], priority=P_ASKED)
+        answer.add(
+            None,
+            [
+                f"Thank you. I'll keep in mind that you're in {frame.victim.name}. "
+                "What's happening? Tell me in your own words."
+            ],
+            priority=P_ASKED,
+        )
 
 
 def _reference_line() -> str:
@@ -298,8 +365,7 @@ def _first_steps(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: 
             topic = topic.copy(update={"points": [p for p in topic.points if not p.jurisdictions]})
         if topic and topic.points:
             chosen = [_brief(p) for p in _points(topic, frame.text, 1 if len(harms) > 1 else 2)]
-            answer.add("What you can do now", chosen, topic.sources, priority=P_LAW + 1,
-                       more=button("ask_evidence"))
+            answer.add("What you can do now", chosen, topic.sources, priority=P_LAW + 1, more=button("ask_evidence"))
 
 
 def _minor(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:
@@ -307,8 +373,11 @@ def _minor(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer
     lines = []
     youth = kb.youth(place.id)
     lines += [contact_line(c) for c in youth[:1]]
-    only_minors = [c for c in kb.reporting(place.id, audience="minors") if c.audience == "minors"
-                   and (not c.show_for or "all" in c.show_for or set(harms) & set(c.show_for))]
+    only_minors = [
+        c
+        for c in kb.reporting(place.id, audience="minors")
+        if c.audience == "minors" and (not c.show_for or "all" in c.show_for or set(harms) & set(c.show_for))
+    ]
     lines += [contact_line(c) for c in only_minors[:2]]
     if lines:
         answer.add("For a young person", lines, sources_of((youth[:1] + only_minors[:2])[:1]), priority=P_MINOR)
@@ -327,7 +396,7 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
     if detail and route.at_home:  # at home: the report, and asking police to reach out abroad
         steps = [step for step in route.at_home.steps if not _IMMEDIATE_STEP.match(step)]
         key = [step for step in steps if _INTERPOL.search(step)][:1]
-        lines += (steps[:4] if frame.tapped else [_brief(step) for step in _unique(steps[:1] + key)])
+        lines += steps[:4] if frame.tapped else [_brief(step) for step in _unique(steps[:1] + key)]
     elif not frame.victim.known:
         lines.append("Report to the police where you are and get a reference number.")
     if truth:
@@ -336,19 +405,26 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
         there = route.over_there
         reach = [x for x in _sentences(there.how_it_reaches_them) if _INTERPOL.search(x)]
         if reach:
-            lines.append(f"**How your case reaches them:** {' '.join(sentence(x) for x in reach[:3 if frame.tapped else 1])}")
+            lines.append(
+                f"**How your case reaches them:** {' '.join(sentence(x) for x in reach[:3 if frame.tapped else 1])}"
+            )
         levers = _sentences(there.fastest_lever)  # "Two levers work fastest." says nothing on its own
         lever = next((x for x in levers if len(x.split()) > 8 or re.search(r"\bAct\b", x)), levers[0] if levers else "")
         lines.append(f"**What works there:** {_brief(sentence(lever))}")
-    lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[:2 if detail else 1]]
-    answer.add(f"Where they are: {where}", lines,
-               sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
-               priority=priority if detail else P_ROUTE, more=None if detail else button("harasser_overseas"))
+    lines += [f"You can also report directly: {contact_line(c)}" for c in route.report_directly[: 2 if detail else 1]]
+    answer.add(
+        f"Where they are: {where}",
+        lines,
+        sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
+        priority=priority if detail else P_ROUTE,
+        more=None if detail else button("harasser_overseas"),
+    )
     answer.legal = True
 
 
-def _platform(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer, priority: int = P_PLATFORM
-              ) -> bool:
+def _platform(
+    kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer, priority: int = P_PLATFORM
+) -> bool:
     lines, sources = [], []
     for platform_id in frame.platforms[:2]:
         platform = kb.platforms.get(platform_id)
@@ -365,8 +441,10 @@ def _platform(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Ans
 
 # -- the questions asked ----------------------------------------------------------------------
 
-def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, main: bool,
-                priority: int = P_ASKED, limit: int = 2) -> None:
+
+def _answer_ask(
+    kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, main: bool, priority: int = P_ASKED, limit: int = 2
+) -> None:
     spec = asks().get(intent)
     if spec is None:
         return
@@ -377,8 +455,11 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
     if frame.new_harms and spec.kind in ("offences", "report", "route"):
         # a story with "what laws does this break, who do I report to?": the brief answer to the
         # story says it; what was asked leads it
-        if _lead(answer, {"offences": "The law in", "report": "Where to report", "route": "Where they are"}[spec.kind],
-                 priority):
+        if _lead(
+            answer,
+            {"offences": "The law in", "report": "Where to report", "route": "Where they are"}[spec.kind],
+            priority,
+        ):
             return
     if spec.kind == "offences":
         _offences_in_full(kb, frame, harms, answer, priority)
@@ -393,16 +474,32 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
         if not place.region and any(c.regions for c in kb.oversight(place.id, all_regions=True)):
             oversight = []  # each state has its own body: named once we know the state
         if oversight:  # the body that hears complaints about police, for the person's state
-            answer.add("If police mishandle your report", [contact_line(c) for c in oversight[:2]],
-                       sources_of(oversight[:1]), priority=priority + 1)
-        _topics(kb, frame, topic_ids, answer, limit=2 if ladder else 3, priority=priority, more=spec.button,
-                start=spec.start)
+            answer.add(
+                "If police mishandle your report",
+                [contact_line(c) for c in oversight[:2]],
+                sources_of(oversight[:1]),
+                priority=priority + 1,
+            )
+        _topics(
+            kb,
+            frame,
+            topic_ids,
+            answer,
+            limit=2 if ladder else 3,
+            priority=priority,
+            more=spec.button,
+            start=spec.start,
+        )
     elif spec.kind == "emergency":
         non_urgent = bool(_NON_URGENT.search(frame.text))  # "the non-urgent police number": police first
         for section in answers.emergency_answer(kb, place.id if place.known else None).sections:
             police = (section.heading or "").startswith("Police")
-            answer.add(section.heading, section.lines, section.sources,
-                       priority=priority - 1 if police and non_urgent else priority)
+            answer.add(
+                section.heading,
+                section.lines,
+                section.sources,
+                priority=priority - 1 if police and non_urgent else priority,
+            )
     elif spec.kind == "recording":
         _recording(kb, frame, answer, priority)
     elif spec.kind == "talk":
@@ -410,21 +507,30 @@ def _answer_ask(kb: KnowledgeBase, frame: Frame, intent: str, answer: Answer, ma
             answer.add(section.heading, section.lines, section.sources, priority=priority)
     elif spec.kind == "takedown":
         _platform(kb, frame, harms, answer, priority=priority)
-        _topics(kb, frame, spec.topics, answer, limit=limit, priority=priority + 1,
-                question=frame.ask_texts.get(intent))
+        _topics(
+            kb, frame, spec.topics, answer, limit=limit, priority=priority + 1, question=frame.ask_texts.get(intent)
+        )
     elif spec.kind == "reference":
         if not _specific(kb, frame, answer, priority):
             try:
                 found = answers.reference_answer(kb, frame.text, place.id if place.known else None)
-            except answers.NotFound:
+            except answers.NotFoundError:
                 return
             for section in found.sections:
                 answer.add(section.heading, section.lines, section.sources, priority=priority)
             answer.legal = True
     else:  # a guidance topic; a specific question gets its fact first
         if not _specific(kb, frame, answer, priority, topics=spec.topics):
-            _topics(kb, frame, spec.topics, answer, limit=limit, priority=priority, more=spec.button,
-                    question=frame.ask_texts.get(intent))
+            _topics(
+                kb,
+                frame,
+                spec.topics,
+                answer,
+                limit=limit,
+                priority=priority,
+                more=spec.button,
+                question=frame.ask_texts.get(intent),
+            )
     for contact_id in spec.contacts:
         contact = kb.contact(contact_id)
         if contact:
@@ -447,8 +553,12 @@ def _recording(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int) -
         lines = [general.points[0].text] if general and general.points else []
         lines += [f"**{consent.capitalize()} consent**: {_join(names)}." for consent, names in by_consent.items()]
         lines.append("Tell me your state or territory and I'll give you its rule, with the Act.")
-        answer.add("Recording a call you are part of", lines, sources_of(r.recording for r in rules)[:2]
-                   + (general.sources[:1] if general else []), priority=priority)
+        answer.add(
+            "Recording a call you are part of",
+            lines,
+            sources_of(r.recording for r in rules)[:2] + (general.sources[:1] if general else []),
+            priority=priority,
+        )
     answer.legal = True
 
 
@@ -460,17 +570,22 @@ def _lead(answer: Answer, heading: str, priority: int) -> bool:
     return bool(found)
 
 
-def _offences_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer,
-                      priority: int = P_ASKED) -> None:
+def _offences_in_full(
+    kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer, priority: int = P_ASKED
+) -> None:
     place = frame.victim
     if not place.known:
-        answer.add(None, [answers.place_unknown_note(kb, UNKNOWN) or "The offences depend on the country."],
-                   priority=priority)
+        answer.add(
+            None, [answers.place_unknown_note(kb, UNKNOWN) or "The offences depend on the country."], priority=priority
+        )
         return
     offences = offences_for(kb, harms, place) if harms else list(place.jurisdiction.offences)
     if not offences:
-        answer.add(None, [f"I don't have a specific offence for this in {place.country_name}; police can advise."],
-                   priority=priority)
+        answer.add(
+            None,
+            [f"I don't have a specific offence for this in {place.country_name}; police can advise."],
+            priority=priority,
+        )
         return
     lines = []
     for offence in offences:
@@ -483,23 +598,43 @@ def _offences_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], ans
     answer.legal = True
 
 
-def _report_in_full(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer,
-                      priority: int = P_ASKED) -> None:
+def _report_in_full(
+    kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer, priority: int = P_ASKED
+) -> None:
     place = frame.victim
     if not place.known:
-        answer.add(None, [answers.place_unknown_note(kb, UNKNOWN) or "",
-                          "Report to your local police and ask for the report or reference number."], priority=priority)
+        answer.add(
+            None,
+            [
+                answers.place_unknown_note(kb, UNKNOWN) or "",
+                "Report to your local police and ask for the report or reference number.",
+            ],
+            priority=priority,
+        )
         return
     contacts = report_contacts(kb, harms, place, frame.minor, limit=MAX_CONTACTS + 1 if frame.tapped else MAX_CONTACTS)
     reference = kb.topic("reference-number", place.id)
-    answer.add(f"Where to report ({place.country_name})", [contact_line(c, brief=not frame.tapped) for c in contacts]
-               + ([reference.points[0].text] if reference and reference.points else []),
-               sources_of(contacts), priority=priority, more=button("ask_report"))
+    answer.add(
+        f"Where to report ({place.country_name})",
+        [contact_line(c, brief=not frame.tapped) for c in contacts]
+        + ([reference.points[0].text] if reference and reference.points else []),
+        sources_of(contacts),
+        priority=priority,
+        more=button("ask_report"),
+    )
 
 
-def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: Answer, limit: int = 3,
-            priority: int = P_ASKED, more: Optional[Button] = None, question: Optional[str] = None,
-            start: int = 1) -> bool:
+def _topics(
+    kb: KnowledgeBase,
+    frame: Frame,
+    topic_ids: Sequence[str],
+    answer: Answer,
+    limit: int = 3,
+    priority: int = P_ASKED,
+    more: Optional[Button] = None,
+    question: Optional[str] = None,
+    start: int = 1,
+) -> bool:
     added = False
     place = frame.victim.id if frame.victim.known else None
     # a topic for the person's own country before the general one ("Preserving evidence in New Zealand")
@@ -522,8 +657,11 @@ def _topics(kb: KnowledgeBase, frame: Frame, topic_ids: Sequence[str], answer: A
 _IMMEDIATE_STEP = re.compile(r"^\s*If you are in immediate danger", re.I)  # the safety line says it
 _INTERPOL = re.compile(r"INTERPOL|National Central Bureau|\bNCB\b", re.I)
 # A question after one fact: "when did...", "is there a...", "how long can someone get..."
-_SINGLE_FACT = re.compile(r"^\W*(when|is there|are there|is it|does|do they|did|has|have|how long|how many|which|who)\b"
-                          r"|\b(in force|into force|commenc\w*|maximum|max|penalty|sentence|what date)\b", re.I)
+_SINGLE_FACT = re.compile(
+    r"^\W*(when|is there|are there|is it|does|do they|did|has|have|how long|how many|which|who)\b"
+    r"|\b(in force|into force|commenc\w*|maximum|max|penalty|sentence|what date)\b",
+    re.I,
+)
 _NON_URGENT = re.compile(r"\bnon[- ]?(urgent|emergency)\b|\bnot (an? )?(urgent|emergency)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^\s*(should|can|could|do|does|is|how|what|where|who|will|would)\b", re.I)
 _CAUTION = re.compile(r"\b(do not|don'?t|never|illegal|before you delete|not an offence to keep)\b", re.I)
@@ -536,10 +674,9 @@ def _points(topic, question: str, limit: int, start: int = 1) -> List[str]:
     numbered as in the ladder."""
     words = set(answers.words(question or ""))
     if topic.ordered:  # the words that name the ladder ("police did nothing") find its rung, from `start`
-        overlap = [len(words & set(answers.words(p.text))) if i >= start else -1
-                   for i, p in enumerate(topic.points, 1)]
+        overlap = [len(words & set(answers.words(p.text))) if i >= start else -1 for i, p in enumerate(topic.points, 1)]
         first = overlap.index(max(overlap)) if max(overlap, default=0) > 0 else start - 1
-        return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][first:first + limit]
+        return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][first : first + limit]
     asked = words - set(answers.words(" ".join([topic.title] + topic.keywords)))  # not the words naming the topic
     overlap = [len(asked & set(answers.words(p.text))) for p in topic.points]
     if len(topic.points) <= limit:
@@ -598,8 +735,12 @@ def _services(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         # a question about the service ("can eSafety...") is answered by what it does, first; a
         # service named in passing in a story comes after the law and where to report
         story = bool(frame.new_harms)
-        answer.add(contact.name, [contact_line(contact)] + facts[:1 if story else 2], contact.sources[:1],
-                   priority=P_REPORT + 1 if story else P_ASKED - 1)
+        answer.add(
+            contact.name,
+            [contact_line(contact)] + facts[: 1 if story else 2],
+            contact.sources[:1],
+            priority=P_REPORT + 1 if story else P_ASKED - 1,
+        )
 
 
 def _buttons(frame: Frame, answer: Answer) -> None:

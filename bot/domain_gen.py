@@ -13,6 +13,7 @@ data. They are written between two marker lines in domain.yml:
 The test suite runs the check, so a changed number in knowledge/ cannot silently
 leave an old number in the bot's most important reply.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,17 +56,28 @@ def emergency_variations(kb: KnowledgeBase) -> List[dict]:
     variations = []
     for jurisdiction in kb.covered():
         emergency = [c for c in jurisdiction.contacts if c.kind == "emergency"]
-        text = (f"Your safety comes first. If you are in danger right now, call {_numbers(emergency[:1])} now."
-                + (f" You can also use {_numbers(emergency[1:])}." if emergency[1:] else "")
-                + " If you can, move somewhere safe and keep your phone with you."
-                + " When you are safe, I can help you report this and keep evidence.")
+        text = (
+            f"Your safety comes first. If you are in danger right now, call {_numbers(emergency[:1])} now."
+            + (f" You can also use {_numbers(emergency[1:])}." if emergency[1:] else "")
+            + " If you can, move somewhere safe and keep your phone with you."
+            + " When you are safe, I can help you report this and keep evidence."
+        )
         variations.append({"condition": _when(jurisdiction.id), "text": text})
     numbers = "\n".join(covered_numbers(kb))
-    variations.append({"condition": _when(UNKNOWN),
-                       "text": "Your safety comes first. If you are in danger right now, call your local emergency "
-                               "number now. In the countries I cover:\n" + numbers})
-    variations.append({"text": "Your safety comes first. If you are in danger right now, call your emergency "
-                               "number now:\n" + numbers + "\n" + ASK_PLACE, "buttons": ask_buttons(kb)})
+    variations.append(
+        {
+            "condition": _when(UNKNOWN),
+            "text": "Your safety comes first. If you are in danger right now, call your local emergency "
+            "number now. In the countries I cover:\n" + numbers,
+        }
+    )
+    variations.append(
+        {
+            "text": "Your safety comes first. If you are in danger right now, call your emergency "
+            "number now:\n" + numbers + "\n" + ASK_PLACE,
+            "buttons": ask_buttons(kb),
+        }
+    )
     return variations
 
 
@@ -74,17 +86,26 @@ def crisis_variations(kb: KnowledgeBase) -> List[dict]:
     for jurisdiction in kb.covered():
         crisis = [c for c in jurisdiction.contacts if c.kind == "crisis"]
         emergency = [c for c in jurisdiction.contacts if c.kind == "emergency"]
-        text = ("I'm really glad you told me. What you're going through sounds so hard, and you deserve support "
-                f"right now. You can talk to someone any time: {_numbers(crisis)}. "
-                f"If you might act on these thoughts or you're in danger, call {_numbers(emergency[:1])} now. "
-                "I'm here too, and we can take the next step together when you're ready.")
+        text = (
+            "I'm really glad you told me. What you're going through sounds so hard, and you deserve support "
+            f"right now. You can talk to someone any time: {_numbers(crisis)}. "
+            f"If you might act on these thoughts or you're in danger, call {_numbers(emergency[:1])} now. "
+            "I'm here too, and we can take the next step together when you're ready."
+        )
         variations.append({"condition": _when(jurisdiction.id), "text": text})
-    opening = ("I'm really glad you told me. What you're going through sounds so hard, and you deserve support "
-               "right now. You can talk to someone any time:\n" + "\n".join(covered_numbers(kb, ("crisis",)))
-               + "\nIf you might act on these thoughts or you're in danger, call your emergency number now:\n"
-               + "\n".join(covered_numbers(kb)))
-    variations.append({"condition": _when(UNKNOWN), "text": opening + "\nWherever you are, your local crisis line "
-                                                                      "and emergency number can help."})
+    opening = (
+        "I'm really glad you told me. What you're going through sounds so hard, and you deserve support "
+        "right now. You can talk to someone any time:\n"
+        + "\n".join(covered_numbers(kb, ("crisis",)))
+        + "\nIf you might act on these thoughts or you're in danger, call your emergency number now:\n"
+        + "\n".join(covered_numbers(kb))
+    )
+    variations.append(
+        {
+            "condition": _when(UNKNOWN),
+            "text": opening + "\nWherever you are, your local crisis line " "and emergency number can help.",
+        }
+    )
     variations.append({"text": opening + "\n" + ASK_PLACE, "buttons": ask_buttons(kb)})
     return variations
 
@@ -96,20 +117,31 @@ def told_to_self_harm_variations(kb: KnowledgeBase) -> List[dict]:
     variations = []
     for jurisdiction in kb.covered():
         crisis = [c for c in jurisdiction.contacts if c.kind == "crisis"]
-        variations.append({"condition": _when(jurisdiction.id),
-                           "text": f"{opening} If it's weighing on you, you can talk to someone any time: "
-                                   f"{_numbers(crisis)}."})
-    variations.append({"text": f"{opening} If it's weighing on you, you can talk to someone any time:\n"
-                               + "\n".join(covered_numbers(kb, ("crisis",)))})
+        variations.append(
+            {
+                "condition": _when(jurisdiction.id),
+                "text": f"{opening} If it's weighing on you, you can talk to someone any time: " f"{_numbers(crisis)}.",
+            }
+        )
+    variations.append(
+        {
+            "text": f"{opening} If it's weighing on you, you can talk to someone any time:\n"
+            + "\n".join(covered_numbers(kb, ("crisis",)))
+        }
+    )
     return variations
 
 
 def place_variations(kb: KnowledgeBase) -> dict:
     return {
         "utter_ask_place": [{"text": ASK_WHERE, "buttons": ask_buttons(kb)}],
-        "utter_unknown_place": [{"text": f"Thank you. I don't have details for that place yet; I cover "
-                                         f"{_covered_names(kb)}. Your local police and emergency number are the "
-                                         f"right first call, and the general steps still apply."}],
+        "utter_unknown_place": [
+            {
+                "text": f"Thank you. I don't have details for that place yet; I cover "
+                f"{_covered_names(kb)}. Your local police and emergency number are the "
+                f"right first call, and the general steps still apply."
+            }
+        ],
     }
 
 
@@ -119,10 +151,18 @@ def failure_variations(kb: KnowledgeBase) -> List[dict]:
 
 
 def generated_block(kb: KnowledgeBase) -> str:
-    body = yaml.safe_dump({"utter_emergency": emergency_variations(kb), "utter_crisis": crisis_variations(kb),
-                           "utter_told_to_self_harm": told_to_self_harm_variations(kb), **place_variations(kb),
-                           "utter_action_failed": failure_variations(kb)},
-                          sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(
+        {
+            "utter_emergency": emergency_variations(kb),
+            "utter_crisis": crisis_variations(kb),
+            "utter_told_to_self_harm": told_to_self_harm_variations(kb),
+            **place_variations(kb),
+            "utter_action_failed": failure_variations(kb),
+        },
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
     indented = "\n".join(("  " + line) if line else line for line in body.splitlines())
     return f"{BEGIN}\n{indented}\n{END}"
 
@@ -145,8 +185,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     wanted = generated_block(load_knowledge())
     if args.check:
         if current != wanted:
-            print("domain.yml's generated responses are out of date: run `python -m bot.domain_gen`",
-                  file=sys.stderr)
+            print("domain.yml's generated responses are out of date: run `python -m bot.domain_gen`", file=sys.stderr)
             return 1
         print("domain.yml's generated responses match knowledge/")
         return 0

@@ -4,6 +4,7 @@ Built once per turn at the action edge (actions/answer.py) from Rasa's slots and
 latest message's entities, then handed to the composer (bot/compose.py), which needs no
 Rasa. The place is resolved once, into a `Place`, so answers never look it up again.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

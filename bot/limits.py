@@ -8,6 +8,7 @@
   person's (quick exit deletes by id).
 - MAX_IN_FLIGHT: messages one sender may have waiting at once; beyond it, 429 at once.
 """
+
 import re
 
 MAX_MESSAGE_CHARS = 200_000

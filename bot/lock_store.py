@@ -20,6 +20,7 @@ deploy/endpoints.yml:
       type: bot.lock_store.RedisLockStore
       url: ...   port, password, db, key_prefix, use_ssl: as for `type: redis`
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -87,28 +88,37 @@ class RedisLockStore(rasa_lock_store.RedisLockStore):
         import redis.asyncio
 
         self.ared = redis.asyncio.Redis(
-            host=settings.get("host", "localhost"), port=int(settings.get("port", 6379)),
-            db=int(settings.get("db", 1)), username=settings.get("username"), password=settings.get("password"),
-            ssl=bool(settings.get("use_ssl", False)), ssl_certfile=settings.get("ssl_certfile"),
-            ssl_keyfile=settings.get("ssl_keyfile"), ssl_ca_certs=settings.get("ssl_ca_certs"),
-            socket_timeout=float(settings.get("socket_timeout", 10)))
+            host=settings.get("host", "localhost"),
+            port=int(settings.get("port", 6379)),
+            db=int(settings.get("db", 1)),
+            username=settings.get("username"),
+            password=settings.get("password"),
+            ssl=bool(settings.get("use_ssl", False)),
+            ssl_certfile=settings.get("ssl_certfile"),
+            ssl_keyfile=settings.get("ssl_keyfile"),
+            ssl_ca_certs=settings.get("ssl_ca_certs"),
+            socket_timeout=float(settings.get("socket_timeout", 10)),
+        )
         self._take_script = self.ared.register_script(_TAKE)
         self._update_script = self.ared.register_script(_UPDATE)
 
     async def _take(self, conversation_id: Text, lifetime: float):
-        ticket, serving = await self._take_script(keys=[self.key_prefix + conversation_id],
-                                                  args=[repr(time.time()), repr(float(lifetime)), conversation_id])
+        ticket, serving = await self._take_script(
+            keys=[self.key_prefix + conversation_id], args=[repr(time.time()), repr(float(lifetime)), conversation_id]
+        )
         return int(ticket), int(serving)
 
     async def _update(self, conversation_id: Text, drop: Optional[int] = None) -> Optional[int]:
-        serving = await self._update_script(keys=[self.key_prefix + conversation_id],
-                                            args=[repr(time.time()), "" if drop is None else str(drop),
-                                                  conversation_id])
+        serving = await self._update_script(
+            keys=[self.key_prefix + conversation_id],
+            args=[repr(time.time()), "" if drop is None else str(drop), conversation_id],
+        )
         return None if serving is None else int(serving)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: Optional[float] = None) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: Optional[float] = None
+    ) -> AsyncGenerator[TicketLock, None]:
         wait = self.poll_seconds if wait_time_in_seconds is None else min(wait_time_in_seconds, self.poll_seconds)
         try:
             ticket, serving = await self._take(conversation_id, lock_lifetime)

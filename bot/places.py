@@ -17,6 +17,7 @@ this module. Rules of the game:
 * Regions that contain a covered name but are not it ("South America") are masked.
 * Anything else is UNKNOWN.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,18 +32,59 @@ HARASSER = "harasser"
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*")
 FUZZY_MAX_TOKENS = 5  # messages this short are answers to "where?": typos are forgiven
-_OVERSEAS = ("overseas", "abroad", "another country", "a different country", "different country",
-             "other country", "offshore", "foreign country")
+_OVERSEAS = (
+    "overseas",
+    "abroad",
+    "another country",
+    "a different country",
+    "different country",
+    "other country",
+    "offshore",
+    "foreign country",
+)
 _PLACE_PREPOSITIONS = {"in", "from", "near", "at", "around", "outta"}
 _MASKED = ("south america", "latin america", "central america", "north america", "new england")
-_CLAUSE_BREAK = re.compile(r"[.;!?\n]|,|\s[-–—]\s|\b(?:and|but|while|whereas|though|although|because|so)\b",
-                           re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"[.;!?\n]|,|\s[-–—]\s|\b(?:and|but|while|whereas|though|although|because|so)\b", re.IGNORECASE
+)
 _VICTIM_CUES = {"i", "im", "ive", "id", "we", "my", "our", "me"}
 _HARASSER_CUES = {
-    "he", "hes", "she", "shes", "they", "theyre", "him", "her", "them", "harasser", "harassers",
-    "stalker", "abuser", "bully", "troll", "trolls", "guy", "man", "woman", "girl", "boy",
-    "person", "someone", "somebody", "ex", "perpetrator", "perp", "offender", "attacker",
-    "scammer", "extortionist", "culprit", "account", "accounts", "sender", "poster",
+    "he",
+    "hes",
+    "she",
+    "shes",
+    "they",
+    "theyre",
+    "him",
+    "her",
+    "them",
+    "harasser",
+    "harassers",
+    "stalker",
+    "abuser",
+    "bully",
+    "troll",
+    "trolls",
+    "guy",
+    "man",
+    "woman",
+    "girl",
+    "boy",
+    "person",
+    "someone",
+    "somebody",
+    "ex",
+    "perpetrator",
+    "perp",
+    "offender",
+    "attacker",
+    "scammer",
+    "extortionist",
+    "culprit",
+    "account",
+    "accounts",
+    "sender",
+    "poster",
 }
 # Words after which "my"/"our" point at the harasser rather than at the person.
 _HARASSER_NOUNS = {"ex", "harasser", "stalker", "abuser", "bully", "troll", "former", "exs"}
@@ -72,11 +114,11 @@ def _one_edit_apart(a: str, b: str) -> bool:
     if len(a) == len(b):
         diffs = [i for i in range(len(a)) if a[i] != b[i]]
         return len(diffs) == 1 or (
-            len(diffs) == 2 and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     for i in range(len(long_)):
-        if long_[:i] + long_[i + 1:] == short:
+        if long_[:i] + long_[i + 1 :] == short:
             return True
     return False
 
@@ -122,7 +164,7 @@ class PlaceResolver:
         return self._names.get(place, place)
 
     def country(self, place: Optional[str]) -> Optional[str]:
-        """"AU-WA" -> "AU"; "NZ" -> "NZ"; unknown/abroad/None -> None."""
+        """ "AU-WA" -> "AU"; "NZ" -> "NZ"; unknown/abroad/None -> None."""
         if not place or place in (UNKNOWN, ABROAD):
             return None
         return place.split("-")[0] if place.split("-")[0] in self._names else None
@@ -161,9 +203,9 @@ class PlaceResolver:
         while i < len(tokens):
             hit = None
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
-                places = self._aliases.get(tuple(lowered[i:i + size]))
+                places = self._aliases.get(tuple(lowered[i : i + size]))
                 if places is None and not shouting:
-                    places = self._exact_case.get(tuple(t[0] for t in tokens[i:i + size]))
+                    places = self._exact_case.get(tuple(t[0] for t in tokens[i : i + size]))
                 if places is not None:
                     hit = (size, places)
                     break
@@ -215,7 +257,7 @@ def _role(text: str, start: int, end: int) -> str:
     in_clause = _cue(_TOKEN.findall(text[clause_start:start]))
     if in_clause:
         return in_clause
-    after = [_fold(t).lower() for t in _TOKEN.findall(text[end:end + 20])]
+    after = [_fold(t).lower() for t in _TOKEN.findall(text[end : end + 20])]
     if after[:1] == ["here"]:
         return VICTIM
     return _cue(_TOKEN.findall(text[:clause_start])) or VICTIM

@@ -14,6 +14,7 @@ in the shared lock store (Redis) when Rasa has one, and in this process's memory
 otherwise (one process: `make run`, the tests). It holds a random mark per conversation
 id (the id only: no text, no number), which expires by itself.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,6 +57,7 @@ async def forget(tracker_store: Any, sender_id: str) -> bool:
 
 
 # -- the forgotten-conversation guard --------------------------------------------------------
+
 
 class MemoryGuard:
     """Marks in this process only."""
@@ -102,8 +104,9 @@ class RedisGuard:
         try:
             self.red.set(self._key(sender_id), token, ex=self.ttl)
         except Exception as e:  # noqa: BLE001 - the forget itself still happens
-            logger.error("forgotten guard: could not write to Redis (%s); other replicas may not see it",
-                         type(e).__name__)
+            logger.error(
+                "forgotten guard: could not write to Redis (%s); other replicas may not see it", type(e).__name__
+            )
         return token
 
     def current(self, sender_id: str) -> Optional[str]:
@@ -122,7 +125,7 @@ _REDIS: Dict[int, RedisGuard] = {}
 
 
 def guard_key_prefix(lock_store_prefix: str) -> str:
-    """"abusesupport:lock:" -> "abusesupport:forgotten:" (beside Rasa's own lock keys)."""
+    """ "abusesupport:lock:" -> "abusesupport:forgotten:" (beside Rasa's own lock keys)."""
     if lock_store_prefix.endswith("lock:"):
         return lock_store_prefix[: -len("lock:")] + "forgotten:"
     return lock_store_prefix + "forgotten:"

@@ -18,6 +18,7 @@ class found is the one Rasa finds; unknown names still go to Rasa's function (an
 the same way). Only a class defined later that Rasa would rank before an already found
 one of the same `type_name` could differ; no such class exists in Rasa or here.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -46,9 +47,11 @@ def _validate_action_result(self, result: Dict[Text, Any]) -> bool:
     if error is None:
         return True
     assert isinstance(error, ValidationError)
-    error.message += (". Failed to validate Action server response from API, make sure your response from "
-                      f"the Action endpoint is valid. For more information about the format visit "
-                      f"{DOCS_BASE_URL}/custom-actions")
+    error.message += (
+        ". Failed to validate Action server response from API, make sure your response from "
+        f"the Action endpoint is valid. For more information about the format visit "
+        f"{DOCS_BASE_URL}/custom-actions"
+    )
     raise error
 
 

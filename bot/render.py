@@ -14,6 +14,7 @@ It takes a budget (words, or a channel's own measure). When the answer doesn't f
 sections are left out, least important first, and each one left out with a `more` button
 offers it one tap away ("Where to report", "More on the law"): short first, the rest on request.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,14 @@ class Answer:
     extra_sources: List[str] = field(default_factory=list)
     full: bool = False  # a follow-up the person asked for: a larger budget than a first reply
 
-    def add(self, heading: Optional[str], lines: Iterable[str], sources: Iterable[str] = (),
-            priority: int = 50, more: Optional[Button] = None) -> "Answer":
+    def add(
+        self,
+        heading: Optional[str],
+        lines: Iterable[str],
+        sources: Iterable[str] = (),
+        priority: int = 50,
+        more: Optional[Button] = None,
+    ) -> "Answer":
         shown = {line for section in self.sections for line in section.lines}
         lines = [line for line in lines if line and line not in shown]  # never say the same thing twice
         if lines:
@@ -70,18 +77,35 @@ class Answer:
     # -- the payload that travels to the channel ----------------------------------------------
 
     def as_dict(self) -> dict:
-        return {"opener": self.opener, "legal": self.legal, "buttons": [list(b) for b in self.buttons],
-                "extra_sources": list(self.extra_sources), "full": self.full,
-                "sections": [{**asdict(s), "more": list(s.more) if s.more else None} for s in self.sections]}
+        return {
+            "opener": self.opener,
+            "legal": self.legal,
+            "buttons": [list(b) for b in self.buttons],
+            "extra_sources": list(self.extra_sources),
+            "full": self.full,
+            "sections": [{**asdict(s), "more": list(s.more) if s.more else None} for s in self.sections],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "Answer":
-        sections = [Section(s.get("heading"), list(s.get("lines") or []), list(s.get("sources") or []),
-                            int(s.get("priority", 50)), tuple(s["more"]) if s.get("more") else None)
-                    for s in data.get("sections") or []]
-        return cls(sections, data.get("opener"), bool(data.get("legal")),
-                   [tuple(b) for b in data.get("buttons") or []], list(data.get("extra_sources") or []),
-                   bool(data.get("full")))
+        sections = [
+            Section(
+                s.get("heading"),
+                list(s.get("lines") or []),
+                list(s.get("sources") or []),
+                int(s.get("priority", 50)),
+                tuple(s["more"]) if s.get("more") else None,
+            )
+            for s in data.get("sections") or []
+        ]
+        return cls(
+            sections,
+            data.get("opener"),
+            bool(data.get("legal")),
+            [tuple(b) for b in data.get("buttons") or []],
+            list(data.get("extra_sources") or []),
+            bool(data.get("full")),
+        )
 
 
 def _unique(items: Iterable[str]) -> List[str]:
@@ -94,6 +118,7 @@ def _unique(items: Iterable[str]) -> List[str]:
 
 # -- knowledge entries -> lines ------------------------------------------------------------
 
+
 def sentence(text: str) -> str:
     """End with a full stop unless the text already ends with punctuation."""
     text = text.rstrip()
@@ -101,12 +126,12 @@ def sentence(text: str) -> str:
 
 
 def first_sentence(text: str) -> str:
-    """"Threat to kill: 10 years imprisonment; threat to cause ..." -> "Threat to kill: 10 years imprisonment"."""
+    """ "Threat to kill: 10 years imprisonment; threat to cause ..." -> "Threat to kill: 10 years imprisonment"."""
     return re.split(r"(?<=[.;])\s", text.strip(), maxsplit=1)[0].rstrip(".;")
 
 
 def short_name(contact: Contact) -> str:
-    """"ReportCyber (national online cybercrime reporting portal)" -> "ReportCyber"; names that are
+    """ "ReportCyber (national online cybercrime reporting portal)" -> "ReportCyber"; names that are
     their number ("112 (from mobiles)") stay whole."""
     short = re.sub(r"\s*\([^)]*\)", "", contact.name).strip()
     return short if short and not short[0].isdigit() else contact.name
@@ -124,7 +149,7 @@ def contact_line(contact: Contact, brief: bool = True) -> str:
 
 
 def number_label(contact: Contact) -> str:
-    """"000 (Triple Zero)"; just the name when it already says the number ("112 (from mobiles)")."""
+    """ "000 (Triple Zero)"; just the name when it already says the number ("112 (from mobiles)")."""
     return contact.name if contact.phone in contact.name else f"{contact.phone} ({contact.name})"
 
 
@@ -134,7 +159,8 @@ def emergency_line(contacts: Sequence[Contact]) -> str:
 
 
 def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
-    head = f"**{offence.section} {offence.law}**: {sentence(offence.title)} Maximum penalty: {sentence(offence.max_penalty)}"
+    penalty = sentence(offence.max_penalty)
+    head = f"**{offence.section} {offence.law}**: {sentence(offence.title)} Maximum penalty: {penalty}"
     lines = [head]
     if detail:
         lines.append(f"Covers: {offence.covers}")
@@ -166,8 +192,10 @@ def route_lines(route) -> List[str]:
         lines += route.at_home.steps
     if route.over_there:
         there: CrossBorder = route.over_there
-        lines += [f"**Fastest lever there:** {there.fastest_lever}",
-                  f"**How your case reaches them:** {there.how_it_reaches_them}"]
+        lines += [
+            f"**Fastest lever there:** {there.fastest_lever}",
+            f"**How your case reaches them:** {there.how_it_reaches_them}",
+        ]
         lines += [f"**You can also file directly:** {contact_line(c)}" for c in route.report_directly]
         lines.append(f"**Honestly:** {there.honest_truth}")
     return lines
@@ -190,6 +218,7 @@ def sources_of(entries: Iterable) -> List[str]:
 
 
 # -- answers -> text ----------------------------------------------------------------------
+
 
 def words(text: str) -> int:
     """Words a person reads: a link counts as one; bullets and other marks don't count."""
@@ -225,8 +254,7 @@ def _markdown_parts(answer: Answer, sections: List[Section], max_sources: int) -
     return parts
 
 
-def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]
-           ) -> Tuple[List[Section], List[Button]]:
+def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]) -> Tuple[List[Section], List[Button]]:
     """The sections to show and the buttons, within `fits(sections, buttons)`.
 
     The least important section goes first: cut line by line while that is enough, else left
@@ -250,8 +278,9 @@ def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]
         offered.append(section)
         index = kept.index(section)
         for size in range(len(section.lines) - 1, 0, -1):
-            kept[index] = Section(section.heading, section.lines[:size], section.sources, section.priority,
-                                  section.more)
+            kept[index] = Section(
+                section.heading, section.lines[:size], section.sources, section.priority, section.more
+            )
             if fits(kept, buttons_for()):
                 return kept, buttons_for()
         kept.pop(index)
@@ -265,10 +294,15 @@ def to_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] =
     return render_markdown(answer, max_sources, max_words)[0]
 
 
-def render_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[int] = None,
-                    fits: Optional[Callable[[str, List[Button]], bool]] = None) -> Tuple[str, List[Button]]:
+def render_markdown(
+    answer: Answer,
+    max_sources: int = 4,
+    max_words: Optional[int] = None,
+    fits: Optional[Callable[[str, List[Button]], bool]] = None,
+) -> Tuple[str, List[Button]]:
     """(Markdown text, buttons) within a budget: `max_words`, or `fits(text, buttons)` for a
     channel that measures otherwise (characters of an SMS). None: everything."""
+
     def text_of(sections):
         return "\n\n".join(_markdown_parts(answer, sections, max_sources))
 
@@ -280,5 +314,3 @@ def render_markdown(answer: Answer, max_sources: int = 4, max_words: Optional[in
 
     sections, buttons = fitted(answer, ok) if (fits or max_words) else (_with_opener(answer), list(answer.buttons))
     return text_of(sections), buttons
-
-

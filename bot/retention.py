@@ -8,10 +8,10 @@ leave broken trackers. Run it daily (deploy/ has a CronJob and a compose service
 In-memory stores keep nothing past a restart; Redis stores expire records themselves
 (`record_exp`), so for those there is nothing to purge.
 """
+
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -40,11 +40,10 @@ def purge_store(tracker_store, older_than_days: int, now: Optional[float] = None
 
     event = store.SQLEvent
     with store.session_scope() as session:
-        idle = (session.query(event.sender_id).group_by(event.sender_id)
-                .having(func.max(event.timestamp) < cutoff).all())
+        idle = session.query(event.sender_id).group_by(event.sender_id).having(func.max(event.timestamp) < cutoff).all()
         senders = [row[0] for row in idle]
         for start in range(0, len(senders), 500):
-            chunk = senders[start:start + 500]
+            chunk = senders[start : start + 500]
             session.query(event).filter(event.sender_id.in_(chunk)).delete(synchronize_session=False)
         session.commit()
     logger.info("retention: deleted %d conversations idle for more than %d days", len(senders), older_than_days)
@@ -59,13 +58,15 @@ def _store(endpoints: Path):
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.retention", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.retention", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     purge = sub.add_parser("purge", help="delete conversations idle for longer than the retention period")
     purge.add_argument("--endpoints", type=Path, default=Path("deploy/endpoints.yml"))
-    purge.add_argument("--older-than-days", type=int, default=None,
-                       help=f"default: TRACKER_RETENTION_DAYS or {DEFAULT_DAYS}")
+    purge.add_argument(
+        "--older-than-days", type=int, default=None, help=f"default: TRACKER_RETENTION_DAYS or {DEFAULT_DAYS}"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     days = args.older_than_days if args.older_than_days is not None else retention_days()

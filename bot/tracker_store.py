@@ -42,6 +42,7 @@ conversations while PostgreSQL answers.
 Both wrap Rasa's own store in `_tracker_store`, the attribute Rasa's wrappers use, so
 bot/privacy.py (forget) and bot/retention.py find and delete from the real store.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -83,16 +84,26 @@ def turns_since_checkpoint(events: Iterable[Event]) -> int:
 
 def checkpoint_due(tracker: DialogueStateTracker, turns: int, keep_turns: int) -> bool:
     """A checkpoint goes at the end of a turn only, where a slot replay restores everything."""
-    return (turns >= keep_turns and tracker.latest_action_name == ACTION_LISTEN_NAME
-            and not tracker.active_loop_name and not tracker.is_paused())
+    return (
+        turns >= keep_turns
+        and tracker.latest_action_name == ACTION_LISTEN_NAME
+        and not tracker.active_loop_name
+        and not tracker.is_paused()
+    )
 
 
 def checkpoint_events(tracker: DialogueStateTracker) -> List[Event]:
     """The marker and a SlotSet to its current value for every slot set or not at its initial value."""
     timestamp = tracker.events[-1].timestamp if tracker.events else time.time()
     metadata_slot = tracker.slots.get(SESSION_START_METADATA_SLOT)
-    events: List[Event] = [SlotSet(SESSION_START_METADATA_SLOT, metadata_slot.value if metadata_slot else None,
-                                   timestamp=timestamp, metadata={CHECKPOINT: True})]
+    events: List[Event] = [
+        SlotSet(
+            SESSION_START_METADATA_SLOT,
+            metadata_slot.value if metadata_slot else None,
+            timestamp=timestamp,
+            metadata={CHECKPOINT: True},
+        )
+    ]
     for name, slot in tracker.slots.items():
         if name == SESSION_START_METADATA_SLOT:
             continue
@@ -140,9 +151,15 @@ class BoundedInMemoryTrackerStore(_Bounded):
           expire_after_seconds: 3600    # optional; default: the domain's session expiry
     """
 
-    def __init__(self, domain: Optional[Domain] = None, event_broker: Any = None, host: Any = None,
-                 keep_turns: int = KEEP_TURNS, expire_after_seconds: Optional[float] = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        event_broker: Any = None,
+        host: Any = None,
+        keep_turns: int = KEEP_TURNS,
+        expire_after_seconds: Optional[float] = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(InMemoryTrackerStore(domain or Domain.empty(), event_broker), keep_turns)
         self._expire_after = float(expire_after_seconds) if expire_after_seconds is not None else None
         self._last_active: "OrderedDict[Text, float]" = OrderedDict()  # sender -> last save, oldest first
@@ -173,13 +190,13 @@ class BoundedInMemoryTrackerStore(_Bounded):
         events = list(tracker.events)
         if self.event_broker is not None:
             old = await self._tracker_store.retrieve(tracker.sender_id)
-            await self._publish(tracker.sender_id, events[len(old.events) if old else 0:])
+            await self._publish(tracker.sender_id, events[len(old.events) if old else 0 :])
         turns = turns_since_checkpoint(events)
         if checkpoint_due(tracker, turns, self.keep_turns):
             events += checkpoint_events(tracker)
         markers = [i for i, event in enumerate(events) if is_checkpoint(event)]
         if len(markers) >= 2:
-            events = events[markers[-2]:]
+            events = events[markers[-2] :]
         self.store[tracker.sender_id] = json.dumps(Dialogue(tracker.sender_id, events).as_dict())
         self._last_active[tracker.sender_id] = time.monotonic()
         self._last_active.move_to_end(tracker.sender_id)
@@ -232,8 +249,14 @@ class BoundedSQLTrackerStore(_Bounded):
         keep_turns: 10   # optional
     """
 
-    def __init__(self, domain: Optional[Domain] = None, host: Optional[Text] = None, event_broker: Any = None,
-                 keep_turns: int = KEEP_TURNS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[Text] = None,
+        event_broker: Any = None,
+        keep_turns: int = KEEP_TURNS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(SQLTrackerStore(domain=domain, host=host, event_broker=event_broker, **kwargs), keep_turns)
         self._create_indexes()
 
@@ -246,8 +269,10 @@ class BoundedSQLTrackerStore(_Bounded):
         import sqlalchemy as sa
 
         with self.sql.engine.begin() as connection:
-            for name, columns in (("ix_events_sender_type_id", "sender_id, type_name, id"),
-                                  ("ix_events_sender_id_id", "sender_id, id")):
+            for name, columns in (
+                ("ix_events_sender_type_id", "sender_id, type_name, id"),
+                ("ix_events_sender_id_id", "sender_id, id"),
+            ):
                 try:
                     connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"))
                 except Exception as error:  # noqa: BLE001 - several replicas may race; the index exists then
@@ -291,14 +316,16 @@ class BoundedSQLTrackerStore(_Bounded):
         rows = []
         for index, event in enumerate(events):
             data = event.as_dict()
-            rows.append({
-                "sender_id": sender_id,
-                "type_name": CHECKPOINT if index == marker_index else event.type_name,
-                "timestamp": data.get("timestamp"),
-                "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
-                "action_name": data.get("name"),
-                "data": json.dumps(data),
-            })
+            rows.append(
+                {
+                    "sender_id": sender_id,
+                    "type_name": CHECKPOINT if index == marker_index else event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+            )
         return rows
 
     def _save_sync(self, tracker: DialogueStateTracker) -> List[Event]:
@@ -314,8 +341,7 @@ class BoundedSQLTrackerStore(_Bounded):
                 marker = len(stored)
                 stored += checkpoint_events(tracker)
             if stored:
-                session.execute(self.sql.SQLEvent.__table__.insert(),
-                                self._rows(tracker.sender_id, stored, marker))
+                session.execute(self.sql.SQLEvent.__table__.insert(), self._rows(tracker.sender_id, stored, marker))
                 session.commit()
         if marker is not None:  # the tracker now matches what is stored (these events change nothing)
             for event in stored[marker:]:

@@ -9,6 +9,7 @@ scripts (what happened, where, follow-up questions):
 
     python scripts/bench.py --url http://127.0.0.1:8000 --json-out results/bench-1.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,15 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def conversation(session: aiohttp.ClientSession, url: str, index: int, think: float, deadline: float,
-                       latencies: List[float], errors: List[str]) -> None:
+async def conversation(
+    session: aiohttp.ClientSession,
+    url: str,
+    index: int,
+    think: float,
+    deadline: float,
+    latencies: List[float],
+    errors: List[str],
+) -> None:
     script = SCRIPTS[index % len(SCRIPTS)]
     while time.monotonic() < deadline:
         sender = f"bench-{uuid.uuid4().hex}"
@@ -72,14 +80,18 @@ async def load(url: str, conversations: int, think: float, seconds: float) -> Di
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.monotonic()
         deadline = started + seconds
-        await asyncio.gather(*(conversation(session, url, i, think, deadline, latencies, errors)
-                               for i in range(conversations)))
+        await asyncio.gather(
+            *(conversation(session, url, i, think, deadline, latencies, errors) for i in range(conversations))
+        )
         wall = time.monotonic() - started
     return {
-        "turns": len(latencies), "errors": len(errors), "seconds": round(wall, 1),
+        "turns": len(latencies),
+        "errors": len(errors),
+        "seconds": round(wall, 1),
         "turns_per_s": round(len(latencies) / wall, 1),
-        "p50_ms": round(percentile(latencies, .50)), "p95_ms": round(percentile(latencies, .95)),
-        "p99_ms": round(percentile(latencies, .99)),
+        "p50_ms": round(percentile(latencies, 0.50)),
+        "p95_ms": round(percentile(latencies, 0.95)),
+        "p99_ms": round(percentile(latencies, 0.99)),
         "mean_ms": round(statistics.fmean(latencies)) if latencies else None,
         "error_kinds": sorted(set(errors))[:5],
     }
@@ -118,9 +130,17 @@ def main() -> int:
     print(f"saturation ({args.conversations} conversations, no pause): {json.dumps(saturation)}")
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as handle:
-            json.dump({"conversational": conversational, "saturation": saturation,
-                       "load_before": load_before, "load_after": load_average(),
-                       "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, handle, indent=1)
+            json.dump(
+                {
+                    "conversational": conversational,
+                    "saturation": saturation,
+                    "load_before": load_before,
+                    "load_after": load_average(),
+                    "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                },
+                handle,
+                indent=1,
+            )
     return 0
 
 

@@ -11,6 +11,7 @@ Components: the Rasa replicas, the action servers (.run/stack/*.pid), PostgreSQL
 postmaster of .run/stack/pg and its children), nginx, Redis, and the load client (the
 command). Prints milliseconds of CPU per turn (both loads' turns) for each.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,11 @@ def components() -> Dict[str, List[int]]:
     groups: Dict[str, List[int]] = {}
     for kind in ("rasa", "actions"):
         groups[kind] = [p for f in sorted(RUN.glob(f"{kind}-*.pid")) if (p := read_pid(f))]
-    for name, path in (("postgresql", RUN / "pg" / "postmaster.pid"), ("nginx", RUN / "nginx.pid"),
-                       ("redis", RUN / "redis.pid")):
+    for name, path in (
+        ("postgresql", RUN / "pg" / "postmaster.pid"),
+        ("nginx", RUN / "nginx.pid"),
+        ("redis", RUN / "redis.pid"),
+    ):
         pid = read_pid(path)
         groups[name] = [pid, *children(pid)] if pid else []
     return groups

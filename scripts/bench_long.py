@@ -10,6 +10,7 @@ its last line
 
     python scripts/bench_long.py --url http://127.0.0.1:5005 --json-out results/bench-long.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,9 @@ MESSAGES = [
 ]
 
 
-async def one_conversation(session: aiohttp.ClientSession, url: str, turns: int, latencies: List[List[float]],
-                           errors: List[str]) -> None:
+async def one_conversation(
+    session: aiohttp.ClientSession, url: str, turns: int, latencies: List[List[float]], errors: List[str]
+) -> None:
     sender = f"long-{uuid.uuid4().hex}"
     for turn in range(turns):
         message = MESSAGES[turn % len(MESSAGES)]
@@ -76,12 +78,23 @@ async def run(url: str, conversations: int, turns: int, parallel: int) -> Dict:
         wall = time.monotonic() - started
     blocks = []
     for first in range(0, turns, BLOCK):
-        values = [v for turn in latencies[first:first + BLOCK] for v in turn]
-        blocks.append({"turns": f"{first + 1}-{min(first + BLOCK, turns)}",
-                       "median_ms": round(statistics.median(values), 1) if values else None,
-                       "samples": len(values)})
-    return {"conversations": conversations, "turns": turns, "parallel": parallel, "seconds": round(wall, 1),
-            "errors": len(errors), "error_kinds": sorted(set(errors))[:5], "blocks": blocks}
+        values = [v for turn in latencies[first : first + BLOCK] for v in turn]
+        blocks.append(
+            {
+                "turns": f"{first + 1}-{min(first + BLOCK, turns)}",
+                "median_ms": round(statistics.median(values), 1) if values else None,
+                "samples": len(values),
+            }
+        )
+    return {
+        "conversations": conversations,
+        "turns": turns,
+        "parallel": parallel,
+        "seconds": round(wall, 1),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+        "blocks": blocks,
+    }
 
 
 def load_average() -> float:
@@ -111,11 +124,17 @@ def main() -> int:
     url = args.url.rstrip("/") + "/webhooks/rest/webhook"
     load_before = load_average()
     result = asyncio.run(run(url, args.conversations, args.turns, args.parallel))
-    result.update(label=args.label, load_before=load_before, load_after=load_average(),
-                  measured_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    result.update(
+        label=args.label,
+        load_before=load_before,
+        load_after=load_average(),
+        measured_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    )
     result["turn200_over_turn10"] = ratio(result)
-    print(f"{args.label or args.url}: {args.conversations} conversations of {args.turns} turns, "
-          f"{result['errors']} errors, {result['seconds']} s, load {load_before} -> {result['load_after']}")
+    print(
+        f"{args.label or args.url}: {args.conversations} conversations of {args.turns} turns, "
+        f"{result['errors']} errors, {result['seconds']} s, load {load_before} -> {result['load_after']}"
+    )
     for block in result["blocks"]:
         print(f"  turns {block['turns']:>9}  median {block['median_ms']} ms")
     if args.json_out:

@@ -9,6 +9,7 @@ machine's load average then. The last line printed is the summary of --summary:
   bench: saturation_turns_per_s X p95_ms Y errors Z   (single replica)
   long:  turn200_over_turn10 X                        (the larger of in-memory and stack)
 """
+
 import argparse
 import json
 import os
@@ -17,8 +18,10 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-TARGETS = ("single replica: >= 80 turns/s at saturation, p95 <= 200 ms under the conversational load, "
-           "0 errors, cold start <= 20 s, RSS <= 650 MB; long conversations: turn 200 within 1.5x of turn 10")
+TARGETS = (
+    "single replica: >= 80 turns/s at saturation, p95 <= 200 ms under the conversational load, "
+    "0 errors, cold start <= 20 s, RSS <= 650 MB; long conversations: turn 200 within 1.5x of turn 10"
+)
 
 PROFILE = """\
 ## Where the time goes (py-spy)
@@ -148,9 +151,11 @@ def when(data: Dict) -> str:
 def bench_section(results: Dict[int, Dict]) -> List[str]:
     def row(label, data):
         c, s = data["conversational"], data["saturation"]
-        return (f"| {label} | {c['p50_ms']} | {c['p95_ms']} | {c['p99_ms']} | {c['errors']} | "
-                f"{s['turns_per_s']} | {s['p95_ms']} | {s['errors']} | {data['cold_start_s']} | "
-                f"{data['rasa_rss_mb']} | {data['actions_rss_mb']} | {when(data)} |")
+        return (
+            f"| {label} | {c['p50_ms']} | {c['p95_ms']} | {c['p99_ms']} | {c['errors']} | "
+            f"{s['turns_per_s']} | {s['p95_ms']} | {s['errors']} | {data['cold_start_s']} | "
+            f"{data['rasa_rss_mb']} | {data['actions_rss_mb']} | {when(data)} |"
+        )
 
     first = results[min(results)]
     lines = [
@@ -258,10 +263,12 @@ def main() -> int:
     single = replicas[1]
     section = bench_section(replicas)
     header = next(i for i, line in enumerate(section) if line.startswith("| Rasa replicas"))
-    print("\n".join(section[header:header + 2 + len(replicas)]))
-    print(f"saturation_turns_per_s {single['saturation']['turns_per_s']} "
-          f"p95_ms {single['conversational']['p95_ms']} "
-          f"errors {single['conversational']['errors'] + single['saturation']['errors']}")
+    print("\n".join(section[header : header + 2 + len(replicas)]))
+    print(
+        f"saturation_turns_per_s {single['saturation']['turns_per_s']} "
+        f"p95_ms {single['conversational']['p95_ms']} "
+        f"errors {single['conversational']['errors'] + single['saturation']['errors']}"
+    )
     return 0
 
 

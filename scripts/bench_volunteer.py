@@ -9,6 +9,7 @@ One request at a time (a volunteer types one query at a time), a fixed set of qu
 words, each prefix of a few of them as the page sends while someone types, a bounded number of rounds.
 Loopback only. Prints p50, p95 and the maximum in milliseconds, and the share of answers that were 200.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,14 +22,46 @@ import urllib.request
 from pathlib import Path
 
 QUERIES = [
-    "474.17C", "s 264", "2261A", "s 264.1", "18 USC 875(c)", "s 22A", "s 4A", "s 18(1)(a)",
-    "threat to kill", "deepfake", "recording", "doxxing", "revenge porn", "stalking", "impersonation",
-    "extortion", "protection order", "reference number", "police won't help", "screenshot evidence",
-    "Joburg", "the States", "WA", "Perth", "Toronto", "Auckland", "London", "Cape Town",
-    "can eSafety prosecute", "does IC3 investigate", "Is there a US-Mexico MLAT?",
-    "when did the Budapest Convention come into force for New Zealand?", "interpol", "FBI legat Wellington",
-    "suicide line south africa", "Kids Helpline", "record a call in Victoria", "harasser in Canada",
-    "zzzz qqqq", "what is the maximum penalty for aggravated doxxing",
+    "474.17C",
+    "s 264",
+    "2261A",
+    "s 264.1",
+    "18 USC 875(c)",
+    "s 22A",
+    "s 4A",
+    "s 18(1)(a)",
+    "threat to kill",
+    "deepfake",
+    "recording",
+    "doxxing",
+    "revenge porn",
+    "stalking",
+    "impersonation",
+    "extortion",
+    "protection order",
+    "reference number",
+    "police won't help",
+    "screenshot evidence",
+    "Joburg",
+    "the States",
+    "WA",
+    "Perth",
+    "Toronto",
+    "Auckland",
+    "London",
+    "Cape Town",
+    "can eSafety prosecute",
+    "does IC3 investigate",
+    "Is there a US-Mexico MLAT?",
+    "when did the Budapest Convention come into force for New Zealand?",
+    "interpol",
+    "FBI legat Wellington",
+    "suicide line south africa",
+    "Kids Helpline",
+    "record a call in Victoria",
+    "harasser in Canada",
+    "zzzz qqqq",
+    "what is the maximum penalty for aggravated doxxing",
 ]
 TYPED = ["474.17C", "threat to kill", "Joburg"]  # sent once per key, as the page does while typing
 
@@ -78,10 +111,14 @@ def main(argv=None) -> int:
             ok += ask(query) == 200
             times.append((time.perf_counter() - start) * 1000)
     where = "in process" if args.in_process else args.url
-    print(f"volunteer search ({where}): {len(times)} requests, {len(queries)} queries x {rounds} rounds, "
-          f"one at a time")
-    print(f"  p50 {statistics.median(times):.1f} ms   p95 {_percentile(times, 0.95):.1f} ms   "
-          f"max {max(times):.1f} ms   200s: {ok}/{len(times)}")
+    print(
+        f"volunteer search ({where}): {len(times)} requests, {len(queries)} queries x {rounds} rounds, "
+        f"one at a time"
+    )
+    print(
+        f"  p50 {statistics.median(times):.1f} ms   p95 {_percentile(times, 0.95):.1f} ms   "
+        f"max {max(times):.1f} ms   200s: {ok}/{len(times)}"
+    )
     return 0 if ok == len(times) else 1
 
 

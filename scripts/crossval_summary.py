@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Print the headline of a `rasa test nlu --cross-validation` run: F1 overall and the weakest intents."""
+
 import json
 import sys
 from pathlib import Path
@@ -11,8 +12,11 @@ def main(folder: str) -> int:
         print(f"no {report_path}: did the cross-validation run?", file=sys.stderr)
         return 1
     report = json.loads(report_path.read_text())
-    intents = {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v
-               and k not in ("micro avg", "macro avg", "weighted avg")}
+    intents = {
+        k: v
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and k not in ("micro avg", "macro avg", "weighted avg")
+    }
     for key in ("accuracy",):
         if key in report:
             print(f"intent accuracy: {report[key]:.3f}")

@@ -12,6 +12,7 @@ data/nlu/perpetrator.yml (intent request_harm_other): examples by length.
 Harm ids are checked against knowledge/harms.yml; askers and platforms against the
 sets the frame uses (below).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,20 @@ PERPETRATOR = ROOT / "data/nlu/perpetrator.yml"
 HARMS_KB = ROOT / "knowledge/harms.yml"
 
 ASKERS = ("self", "helper", "volunteer")
-PLATFORMS = ("instagram", "facebook", "tiktok", "x", "snapchat", "youtube", "discord", "telegram",
-             "reddit", "whatsapp", "email", "sms")
+PLATFORMS = (
+    "instagram",
+    "facebook",
+    "tiktok",
+    "x",
+    "snapchat",
+    "youtube",
+    "discord",
+    "telegram",
+    "reddit",
+    "whatsapp",
+    "email",
+    "sms",
+)
 LONG_MIN, LONG_MAX = 300, 1500
 SINGLE_MAX = 130  # a short single-clause example: one sentence under this many characters
 NEAR_DUPLICATE = 0.5  # share of word trigrams in common (Jaccard) above which two examples are flagged
@@ -46,8 +59,9 @@ def _examples(path: Path, intent: str) -> List[dict]:
             continue
         examples = block.get("examples", [])
         if isinstance(examples, str):
-            found += [{"text": line[2:].strip(), "metadata": None}
-                      for line in examples.splitlines() if line.startswith("- ")]
+            found += [
+                {"text": line[2:].strip(), "metadata": None} for line in examples.splitlines() if line.startswith("- ")
+            ]
         else:
             found += [{"text": (e.get("text") or "").strip(), "metadata": e.get("metadata")} for e in examples]
     return found
@@ -93,7 +107,7 @@ def _problems(examples: List[dict], harm_ids: set) -> List[str]:
 
 def _trigrams(text: str) -> set:
     words = re.findall(r"[a-z0-9']+", text.lower())
-    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
 
 def near_duplicates(texts: List[str]) -> List[Tuple[float, str, str]]:
@@ -111,10 +125,15 @@ def _length_buckets(texts: List[str]) -> Dict[str, int]:
     buckets = Counter()
     for t in texts:
         n = len(t)
-        buckets["short (< 100 chars)" if n < 100 else
-                "medium (100-299)" if n < LONG_MIN else
-                f"long ({LONG_MIN}-{LONG_MAX})" if n <= LONG_MAX else
-                f"too long (> {LONG_MAX})"] += 1
+        buckets[
+            "short (< 100 chars)"
+            if n < 100
+            else "medium (100-299)"
+            if n < LONG_MIN
+            else f"long ({LONG_MIN}-{LONG_MAX})"
+            if n <= LONG_MAX
+            else f"too long (> {LONG_MAX})"
+        ] += 1
     return buckets
 
 
@@ -154,8 +173,9 @@ def main(argv=None) -> int:
         print(f"  {h:<24} {long_harms[h]:>4}")
 
     per_example = Counter(len(e["metadata"].get("harms") or []) for e in good)
-    _table("harms per example", [(f"{k} harm{'s' if k != 1 else ''}", per_example[k])
-                                 for k in sorted(per_example)], total)
+    _table(
+        "harms per example", [(f"{k} harm{'s' if k != 1 else ''}", per_example[k]) for k in sorted(per_example)], total
+    )
     multi = sum(n for k, n in per_example.items() if k >= 2)
     print(f"  multi-harm (2+): {multi} of {total} ({100 * multi / total:.1f} %)")
     # the same, not counting the harms a convention implies (doxxing_hate -> doxxing, hate;

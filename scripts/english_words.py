@@ -10,6 +10,7 @@ knowledge base, so it follows the data.
     .venv/bin/python scripts/english_words.py           # rewrite the list
     .venv/bin/python scripts/english_words.py --check   # exit 1 if it no longer matches the data
 """
+
 import argparse
 import re
 import sys

@@ -23,6 +23,7 @@ Case format (YAML list):
 Patterns are case-insensitive regular expressions. A case passes when every `expect`
 matches, no `forbid` matches, and every request got HTTP 200 with at least one reply.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,10 @@ import yaml
 
 GSM_SINGLE, GSM_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
-_GSM = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-           "¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€")
+_GSM = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+)
 
 
 def post(url: str, sender: str, message: str, timeout: float) -> Tuple[List[dict], float]:
@@ -78,8 +81,9 @@ def sms_segments(messages: List[dict]) -> int:
     """Segments of the reply as one plain-text SMS (markup stripped, buttons as numbered options)."""
     texts, titles = [], []
     for message in messages:
-        texts.append(re.sub(r"\*\*(.+?)\*\*|(?<!\w)_(.+?)_(?!\w)", lambda m: m.group(1) or m.group(2),
-                            message.get("text") or ""))
+        texts.append(
+            re.sub(r"\*\*(.+?)\*\*|(?<!\w)_(.+?)_(?!\w)", lambda m: m.group(1) or m.group(2), message.get("text") or "")
+        )
         titles += [b.get("title", "") for b in message.get("buttons") or []]
     if titles:
         texts.append("Reply " + ", ".join(f"{i} for {t}" for i, t in enumerate(titles, 1)) + ".")
@@ -122,9 +126,14 @@ def run_case(case: dict, url: str, timeout: float) -> dict:
     problems += [f"replies contain forbidden /{p}/" for p in check(case.get("forbid", []), everything)]
     first_say = case["turns"][0] if isinstance(case["turns"][0], str) else case["turns"][0]["say"]
     return {
-        "id": case["id"], "category": case.get("category", "other"), "passed": not problems,
-        "problems": problems, "latencies_ms": latencies, "transcript": transcript,
-        "first_words": words(first), "first_sms_segments": sms_segments(first),
+        "id": case["id"],
+        "category": case.get("category", "other"),
+        "passed": not problems,
+        "problems": problems,
+        "latencies_ms": latencies,
+        "transcript": transcript,
+        "first_words": words(first),
+        "first_sms_segments": sms_segments(first),
         "first_long": len(first_say) >= 300,
     }
 
@@ -144,16 +153,26 @@ def summarise(results: List[dict]) -> Dict:
     first_words = [r["first_words"] for r in results]
     segments = [r["first_sms_segments"] for r in results]
     return {
-        "passed": sum(r["passed"] for r in results), "total": len(results),
+        "passed": sum(r["passed"] for r in results),
+        "total": len(results),
         "by_category": {c: [sum(m), len(m)] for c, m in sorted(by_category.items())},
-        "latency_ms": {"p50": percentile(latencies, .5), "p95": percentile(latencies, .95),
-                       "mean": statistics.fmean(latencies) if latencies else None},
-        "first_reply": {"words_p50": percentile(first_words, .5), "words_p90": percentile(first_words, .9),
-                        "words_max": max(first_words, default=0),
-                        "sms_segments_p50": percentile(segments, .5), "sms_segments_p90": percentile(segments, .9),
-                        "sms_segments_max": max(segments, default=0)},
-        "long_cases": [sum(r["passed"] for r in results if r["first_long"]),
-                       sum(1 for r in results if r["first_long"])],
+        "latency_ms": {
+            "p50": percentile(latencies, 0.5),
+            "p95": percentile(latencies, 0.95),
+            "mean": statistics.fmean(latencies) if latencies else None,
+        },
+        "first_reply": {
+            "words_p50": percentile(first_words, 0.5),
+            "words_p90": percentile(first_words, 0.9),
+            "words_max": max(first_words, default=0),
+            "sms_segments_p50": percentile(segments, 0.5),
+            "sms_segments_p90": percentile(segments, 0.9),
+            "sms_segments_max": max(segments, default=0),
+        },
+        "long_cases": [
+            sum(r["passed"] for r in results if r["first_long"]),
+            sum(1 for r in results if r["first_long"]),
+        ],
         "results": results,
     }
 
@@ -194,11 +213,15 @@ def main() -> int:
     for category, (passed, total) in summary["by_category"].items():
         print(f"{category:<22}{passed:>8}{total:>7}")
     lat, first = summary["latency_ms"], summary["first_reply"]
-    print(f"\nturns {sum(len(r['latencies_ms']) for r in results)}, wall {wall:.1f} s, "
-          f"latency p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
-    print(f"first reply: words p50 {first['words_p50']}, p90 {first['words_p90']}, max {first['words_max']}; "
-          f"SMS segments p50 {first['sms_segments_p50']}, p90 {first['sms_segments_p90']}, "
-          f"max {first['sms_segments_max']}")
+    print(
+        f"\nturns {sum(len(r['latencies_ms']) for r in results)}, wall {wall:.1f} s, "
+        f"latency p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms"
+    )
+    print(
+        f"first reply: words p50 {first['words_p50']}, p90 {first['words_p90']}, max {first['words_max']}; "
+        f"SMS segments p50 {first['sms_segments_p50']}, p90 {first['sms_segments_p90']}, "
+        f"max {first['sms_segments_max']}"
+    )
     long_passed, long_total = summary["long_cases"]
     print(f"long first messages (300+ characters): {long_passed}/{long_total} passed")
     rate = summary["passed"] / summary["total"] if summary["total"] else 0.0

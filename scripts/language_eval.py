@@ -17,6 +17,7 @@ language (for English: names no other language of ours). Candidates:
 Each candidate runs in its own process, so that memory (peak RSS after loading and detecting
 everything, minus the interpreter's baseline) is its own.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bot.nlu.languages import _TRADITIONAL as TRADITIONAL  # noqa: E402
+from bot.nlu.languages import _TRADITIONAL as TRADITIONAL
 
 CANDIDATES = ("ours-net", "ours", "lingua-ours", "lingua-all", "langid-ours", "langid-all")
 
@@ -42,7 +43,7 @@ def samples():
     items = []
     for path in sorted((ROOT / "bot/nlu/safety_languages").glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for kind, texts in (raw.get("examples") or {}).items():
+        for texts in (raw.get("examples") or {}).values():
             for text in texts:
                 code = raw["language"]
                 if code == "zh" and any(c in TRADITIONAL for c in text):
@@ -75,32 +76,40 @@ def make(candidate: str):
     codes = set(our_codes())
     if candidate == "ours":
         from bot.nlu.languages import detect_language
+
         return detect_language
     if candidate == "ours-net":
         from bot.nlu.languages import LanguageNet
+
         net = LanguageNet()
 
         def detect(text):
             flag = net.classify(text)
             return flag.language if flag else None
+
         return detect
     if candidate.startswith("lingua"):
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
         if candidate == "lingua-all":
             detector = LanguageDetectorBuilder.from_all_languages().build()
         else:
             from bot.nlu.languages import NEIGHBOURS
+
             wanted = [getattr(IsoCode639_1, c.upper(), None) for c in sorted(codes | NEIGHBOURS | {"en"})]
             detector = LanguageDetectorBuilder.from_languages(
-                *[Language.from_iso_code_639_1(c) for c in wanted if c is not None]).build()
+                *[Language.from_iso_code_639_1(c) for c in wanted if c is not None]
+            ).build()
 
         def detect(text):
             language = detector.detect_language_of(text)
             code = language.iso_code_639_1.name.lower() if language else None
             return None if code in (None, "en") else code
+
         return detect
     if candidate.startswith("langid"):
         import py3langid.langid as langid
+
         langid.classify("warm up")
         identifier = langid.IDENTIFIER
         if candidate == "langid-ours":
@@ -109,6 +118,7 @@ def make(candidate: str):
         def detect(text):
             code = identifier.classify(text)[0]
             return None if code == "en" else code
+
         return detect
     raise SystemExit(f"unknown candidate {candidate}")
 
@@ -169,9 +179,11 @@ def main() -> None:
         if "error" in result:
             print(f"{candidate}: {result['error']}")
             continue
-        print(f"{candidate:12} other languages {result['accuracy_other']:.1%}  English kept "
-              f"{result['english_kept']:.1%}  {result['ms_per_message']:.2f} ms/message  "
-              f"load {result['load_s']:.1f} s  +{result['memory_mb']:.0f} MB  ({result['messages']} messages)")
+        print(
+            f"{candidate:12} other languages {result['accuracy_other']:.1%}  English kept "
+            f"{result['english_kept']:.1%}  {result['ms_per_message']:.2f} ms/message  "
+            f"load {result['load_s']:.1f} s  +{result['memory_mb']:.0f} MB  ({result['messages']} messages)"
+        )
         print("             " + "  ".join(f"{c} {v}" for c, v in result["per_language"].items()))
         if args.wrong:
             for code, got, text in result["wrong"]:

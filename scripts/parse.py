@@ -1,10 +1,10 @@
 #!/usr/bin/env python
 """Show how the trained model reads messages: intent, ranking and the situation frame's entities.
 
-    .venv/bin/python scripts/parse.py "my ex posted my address" ["another message" ...]
+.venv/bin/python scripts/parse.py "my ex posted my address" ["another message" ...]
 """
+
 import asyncio
-import json
 import sys
 from pathlib import Path
 
@@ -21,7 +21,7 @@ async def main(texts):
         ranking = ", ".join(f"{r['name']} {r['confidence']:.2f}" for r in parsed.get("intent_ranking", [])[:4])
         print(f"\n{text[:100]}\n  intent: {parsed['intent']['name']} ({ranking})")
         for entity in parsed.get("entities", []):
-            span = text[entity.get("start", 0):entity.get("end", 0)][:50]
+            span = text[entity.get("start", 0) : entity.get("end", 0)][:50]
             extra = f" role={entity['role']}" if entity.get("role") else ""
             print(f"  {entity['entity']}={entity['value']}{extra} {entity.get('confidence_entity', '')} <{span}>")
 

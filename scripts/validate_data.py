@@ -7,6 +7,7 @@ custom actions (dispatcher.utter_message(response=...)) are listed under
 `utter_ask_<slot>`; only those warnings are allowed. Anything else
 (an unknown intent, a conflicting rule, a duplicate example) fails.
 """
+
 import re
 import subprocess
 import sys
@@ -20,10 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     sent_by_actions = {a for a in domain.get("actions", []) if a.startswith("utter_")}
-    sent_by_actions |= {f"utter_ask_{slot}" for form in (domain.get("forms") or {}).values()
-                        for slot in form.get("required_slots") or []}
-    run = subprocess.run([str(ROOT / ".venv/bin/rasa"), "data", "validate", "--quiet"], cwd=ROOT,
-                         capture_output=True, text=True)
+    sent_by_actions |= {
+        f"utter_ask_{slot}"
+        for form in (domain.get("forms") or {}).values()
+        for slot in form.get("required_slots") or []
+    }
+    run = subprocess.run(
+        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--quiet"], cwd=ROOT, capture_output=True, text=True
+    )
     output = run.stdout + run.stderr
     problems = []
     for line in output.splitlines():

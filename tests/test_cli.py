@@ -3,6 +3,7 @@
 Exit codes: 0 found, 1 nothing found or unknown input, 2 usage error, 3 broken knowledge base.
 Most tests call `bot.cli.run` in-process; a few run the real module as a subprocess.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,9 @@ def cli(capsys, *argv):
 
 
 def cli_process(*argv, timeout=120):
-    return subprocess.run([sys.executable, "-m", "bot", *argv], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *argv], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def has_number(text: str, number: str) -> bool:
@@ -41,6 +43,7 @@ def has_number(text: str, number: str) -> bool:
 
 
 # -- search ----------------------------------------------------------------------------------
+
 
 def test_search_section_474_17c_shows_6_years(capsys):
     code, out, err = cli(capsys, "search", "474.17C")
@@ -83,6 +86,7 @@ def test_search_with_unknown_place_exits_1(capsys):
 
 # -- contacts ----------------------------------------------------------------------------------
 
+
 def test_contacts_nz(capsys):
     code, out, _ = cli(capsys, "contacts", "NZ")
     assert code == 0
@@ -118,6 +122,7 @@ def test_contacts_unknown_place_names_the_covered_places(capsys):
 
 # -- route -------------------------------------------------------------------------------------
 
+
 def test_route_au_us_mentions_ic3(capsys):
     code, out, _ = cli(capsys, "route", "AU", "US")
     assert code == 0
@@ -144,8 +149,9 @@ def test_route_unknown_harasser_place_exits_1(capsys):
 
 # -- recording -------------------------------------------------------------------------------
 
+
 def test_recording_sa_is_ambiguous_and_not_guessed(capsys):
-    """"SA" is South Australia or South Africa: exit 1, a message, and no guessed rule."""
+    """ "SA" is South Australia or South Africa: exit 1, a message, and no guessed rule."""
     code, out, err = cli(capsys, "recording", "SA")
     assert code == 1
     assert out == ""
@@ -177,9 +183,14 @@ def test_recording_au_lists_all_eight(capsys):
     code, out, _ = cli(capsys, "recording", "AU")
     assert code == 0
     expected = {
-        "New South Wales": "all-party", "Victoria": "one-party", "Queensland": "one-party",
-        "Western Australia": "all-party", "South Australia": "all-party", "Tasmania": "all-party",
-        "Australian Capital Territory": "all-party", "Northern Territory": "one-party",
+        "New South Wales": "all-party",
+        "Victoria": "one-party",
+        "Queensland": "one-party",
+        "Western Australia": "all-party",
+        "South Australia": "all-party",
+        "Tasmania": "all-party",
+        "Australian Capital Territory": "all-party",
+        "Northern Territory": "one-party",
     }
     for name, consent in expected.items():
         assert re.search(rf"\*\*{name}\*\*: {consent} consent", out), f"{name}: {consent}"
@@ -192,6 +203,7 @@ def test_recording_for_a_country_without_rules(capsys):
 
 
 # -- export ------------------------------------------------------------------------------------
+
 
 def test_export_au_markdown(capsys):
     code, out, _ = cli(capsys, "export", "--jurisdiction", "AU", "--format", "md")
@@ -227,8 +239,9 @@ def test_export_html_escapes_knowledge_text(capsys, tmp_path):
     data["contacts"][0]["when"] = 'Danger "now" & <img src=x onerror=alert(1)>'
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     target = tmp_path / "card.html"
-    code, _, err = cli(capsys, "--knowledge", str(kdir), "export", "--jurisdiction", "AU", "--format", "html",
-                       "--output", str(target))
+    code, _, err = cli(
+        capsys, "--knowledge", str(kdir), "export", "--jurisdiction", "AU", "--format", "html", "--output", str(target)
+    )
     assert code == 0, err
     html = target.read_text(encoding="utf-8")
     assert "<script" not in html.lower() and "<img" not in html.lower()
@@ -243,6 +256,7 @@ def test_export_unknown_jurisdiction_exits_1(capsys):
 
 
 # -- topics ------------------------------------------------------------------------------------
+
 
 def test_topics_lists_escalation_au(capsys):
     code, out, _ = cli(capsys, "topics")
@@ -268,6 +282,7 @@ def test_topic_nope_exits_1(capsys):
 
 # -- place -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text,place", [("Perth", "AU-WA"), ("the States", "US"), ("Joburg", "ZA")])
 def test_place(capsys, text, place):
     code, out, _ = cli(capsys, "place", text)
@@ -283,6 +298,7 @@ def test_place_atlantis_exits_1_and_names_covered_places(capsys):
 
 
 # -- help and usage ------------------------------------------------------------------------------
+
 
 def test_help_exits_0_and_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as exited:
@@ -308,6 +324,7 @@ def test_unknown_command_is_a_usage_error(capsys):
 
 
 # -- check and a broken knowledge base -------------------------------------------------------------
+
 
 def test_check_ok(capsys):
     code, out, _ = cli(capsys, "check")
@@ -347,6 +364,7 @@ def test_missing_knowledge_folder_exits_3(capsys, tmp_path):
 
 # -- the real module, as a volunteer runs it -------------------------------------------------------
 
+
 def test_subprocess_search_474_17c():
     result = cli_process("search", "474.17C")
     assert result.returncode == 0, result.stderr
@@ -372,11 +390,13 @@ def test_subprocess_broken_knowledge_exits_3(tmp_path):
 
 # -- stale: what is due for review -------------------------------------------------------------
 
+
 def _redate(kdir: Path, when: str, only=None, keep_unverified: bool = False) -> None:
     """Set every last_reviewed under kdir (or only those of entries whose id is in `only`) to `when`.
 
     Unless keep_unverified, also drop the `unverified` lists, so that only dates decide what is due.
     """
+
     def walk(node):
         if isinstance(node, dict):
             if "last_reviewed" in node and (only is None or node.get("id") in only):
@@ -413,8 +433,11 @@ def test_stale_lists_old_entries_grouped_by_file_with_pages_to_check(capsys, tmp
     assert code == 0
     assert out.startswith("3 entries due for review")
     files = [line for line in out.splitlines() if line.startswith("knowledge/")]
-    assert files == ["knowledge/jurisdictions/au.yml (1)", "knowledge/jurisdictions/nz.yml (1)",
-                     "knowledge/topics/evidence.yml (1)"]
+    assert files == [
+        "knowledge/jurisdictions/au.yml (1)",
+        "knowledge/jurisdictions/nz.yml (1)",
+        "knowledge/topics/evidence.yml (1)",
+    ]
     au = out.split("knowledge/jurisdictions/au.yml (1)")[1].split("knowledge/")[0]
     assert "au-000: last reviewed 2025-01-01 (683 days ago)" in au
     assert "check: https://" in au
@@ -426,7 +449,8 @@ def test_stale_boundary_is_more_than_n_days(capsys, tmp_path):
     shutil.copytree(KNOWLEDGE, kdir)
     _redate(kdir, "2026-11-01")
     assert cli(capsys, "--knowledge", str(kdir), "stale", "--days", "14", "--as-of", "2026-11-15")[1].startswith(
-        "nothing due")
+        "nothing due"
+    )
     code, out, _ = cli(capsys, "--knowledge", str(kdir), "stale", "--days", "13", "--as-of", "2026-11-15")
     assert code == 0 and "entries due for review" in out
 

@@ -8,6 +8,7 @@ variable deploy/endpoints.yml uses is provided by the ConfigMap/Secret, .env.exa
 compose; the actions import nothing the rasa-sdk image lacks; nginx's config is private
 and, where nginx is installed, passes `nginx -t`.
 """
+
 from __future__ import annotations
 
 import importlib.metadata as metadata
@@ -47,18 +48,24 @@ SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|ACCOUNT_SID")
 # keys, cloud and GitHub keys. Placeholders look like "change-me-...".
 REAL_SECRET = re.compile(
     r"\b(AC|SK)[0-9a-fA-F]{32}\b|\b[0-9a-fA-F]{32,}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    r"|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bsk_live_[A-Za-z0-9]+")
+    r"|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bsk_live_[A-Za-z0-9]+"
+)
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
 
 def load_docs(path: Path) -> List[Any]:
     return [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc is not None]
 
 
 def k8s_objects() -> List[Tuple[Path, Dict[str, Any]]]:
-    return [(path, doc) for path in sorted(K8S.glob("*.yaml")) if path.name != "kustomization.yaml"
-            for doc in load_docs(path)]
+    return [
+        (path, doc)
+        for path in sorted(K8S.glob("*.yaml"))
+        if path.name != "kustomization.yaml"
+        for doc in load_docs(path)
+    ]
 
 
 def k8s(kind: str, name: str) -> Dict[str, Any]:
@@ -159,11 +166,21 @@ def api_guarded(tokens: List[str]) -> bool:
 
 # -- every YAML file -------------------------------------------------------------------------
 
+
 def test_the_deploy_folder_has_its_yaml_files():
     names = {p.relative_to(DEPLOY).as_posix() for p in YAML_FILES}
-    for expected in ("docker-compose.yml", "k8s/namespace.yaml", "k8s/configmap.yaml", "k8s/secret.example.yaml",
-                     "k8s/rasa-deployment.yaml", "k8s/actions-deployment.yaml", "k8s/services.yaml",
-                     "k8s/ingress.yaml", "k8s/retention-cronjob.yaml", "k8s/kustomization.yaml"):
+    for expected in (
+        "docker-compose.yml",
+        "k8s/namespace.yaml",
+        "k8s/configmap.yaml",
+        "k8s/secret.example.yaml",
+        "k8s/rasa-deployment.yaml",
+        "k8s/actions-deployment.yaml",
+        "k8s/services.yaml",
+        "k8s/ingress.yaml",
+        "k8s/retention-cronjob.yaml",
+        "k8s/kustomization.yaml",
+    ):
         assert expected in names
 
 
@@ -181,12 +198,17 @@ def test_yaml_parses(path):
 
 # -- images ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dockerfile, base", [(DOCKERFILE_RASA, RASA_BASE), (DOCKERFILE_ACTIONS, SDK_BASE)],
-                         ids=["rasa", "actions"])
+
+@pytest.mark.parametrize(
+    "dockerfile, base", [(DOCKERFILE_RASA, RASA_BASE), (DOCKERFILE_ACTIONS, SDK_BASE)], ids=["rasa", "actions"]
+)
 def test_base_images_are_pinned(dockerfile, base):
     instructions = dockerfile_instructions(dockerfile)
-    stages = {rest.split()[2].lower() for keyword, rest in instructions
-              if keyword == "FROM" and len(rest.split()) == 3 and rest.split()[1].upper() == "AS"}
+    stages = {
+        rest.split()[2].lower()
+        for keyword, rest in instructions
+        if keyword == "FROM" and len(rest.split()) == 3 and rest.split()[1].upper() == "AS"
+    }
     bases = [rest.split()[0] for keyword, rest in instructions if keyword == "FROM"]
     assert bases and all(image == base for image in bases if image.lower() not in stages), bases
 
@@ -224,6 +246,7 @@ def test_the_retention_job_runs_the_rasa_image():
 
 # -- replicas --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["rasa", "actions"])
 def test_at_least_two_replicas(name):
     assert k8s("Deployment", name)["spec"]["replicas"] >= 2
@@ -231,6 +254,7 @@ def test_at_least_two_replicas(name):
 
 
 # -- secrets ---------------------------------------------------------------------------------
+
 
 def placeholder(value: Any) -> bool:
     return value in ("", None) or str(value).startswith("change-me")
@@ -275,26 +299,39 @@ def test_no_file_under_deploy_holds_something_that_looks_like_a_real_secret():
 
 def test_the_build_contexts_leave_secrets_and_local_state_out():
     for ignore in (DEPLOY / "Dockerfile.rasa.dockerignore", DEPLOY / "Dockerfile.actions.dockerignore"):
-        patterns = {line.strip() for line in ignore.read_text(encoding="utf-8").splitlines()
-                    if line.strip() and not line.startswith("#")}
+        patterns = {
+            line.strip()
+            for line in ignore.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        }
         assert {"**/.env", "**/.env.*", ".git", ".venv", "models"} <= patterns, ignore.name
-        needed = {source.rstrip("/").split("/")[0] for source in copy_sources(dockerfile_instructions(
-            DEPLOY / ignore.name.replace(".dockerignore", "")))}
+        needed = {
+            source.rstrip("/").split("/")[0]
+            for source in copy_sources(dockerfile_instructions(DEPLOY / ignore.name.replace(".dockerignore", "")))
+        }
         assert not needed & patterns, f"{ignore.name} excludes what the image copies: {needed & patterns}"
 
 
 # -- what goes into the images ---------------------------------------------------------------
 
+
 def test_the_rasa_image_has_the_custom_code_the_model_and_the_production_endpoints():
     instructions = dockerfile_instructions(DOCKERFILE_RASA)
     runtime = final_stage(instructions)
     sources = set(copy_sources(runtime))
-    assert {"bot/", "knowledge/", "widget/", "config.yml", "domain.yml", "credentials.yml",
-            "deploy/endpoints.yml"} <= sources
+    assert {
+        "bot/",
+        "knowledge/",
+        "widget/",
+        "config.yml",
+        "domain.yml",
+        "credentials.yml",
+        "deploy/endpoints.yml",
+    } <= sources
     copies = [rest for keyword, rest in runtime if keyword == "COPY"]
     assert any(rest.startswith("deploy/endpoints.yml ") and rest.endswith(" endpoints.yml") for rest in copies)
     assert any("--from=" in rest and "models/current.tar.gz" in rest for rest in copies), "no trained model"
-    train = " ".join(rest for keyword, rest in instructions[:instructions.index(runtime[0])] if keyword == "RUN")
+    train = " ".join(rest for keyword, rest in instructions[: instructions.index(runtime[0])] if keyword == "RUN")
     assert "rasa train" in train and "--fixed-model-name current" in train
     cmd = json.loads(next(rest for keyword, rest in runtime if keyword == "CMD"))
     assert cmd[:2] == ["run", "--model"] and cmd[2] == "models/current.tar.gz"
@@ -376,8 +413,11 @@ def test_the_actions_need_nothing_the_rasa_sdk_image_lacks():
     assert run.returncode == 0, f"importing the actions without Rasa failed:\n{run.stderr[-2000:]}"
     modules = set(json.loads(run.stdout.strip().splitlines()[-1]))
     # cython_runtime: a pseudo-module every Cython extension registers; not a package.
-    third_party = {m for m in modules - set(sys.stdlib_module_names) - {"actions", "bot", "cython_runtime"}
-                   if not m.startswith("_")}
+    third_party = {
+        m
+        for m in modules - set(sys.stdlib_module_names) - {"actions", "bot", "cython_runtime"}
+        if not m.startswith("_")
+    }
     assert "rasa_sdk" in third_party, "the probe did not import the actions"
     allowed = set().union(*(_top_level_modules(d) for d in _distribution_closure({"rasa-sdk", "pydantic", "PyYAML"})))
     outside = sorted(third_party - allowed)
@@ -386,6 +426,7 @@ def test_the_actions_need_nothing_the_rasa_sdk_image_lacks():
 
 # -- the Rasa server's command line ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("where, tokens", list(rasa_command_lines()), ids=lambda v: v if isinstance(v, str) else "")
 def test_rasa_never_passes_enable_api_without_auth_token(where, tokens):
     assert api_guarded(tokens), f"{where}: --enable-api without --auth-token: {tokens}"
@@ -393,8 +434,11 @@ def test_rasa_never_passes_enable_api_without_auth_token(where, tokens):
 
 
 def test_the_rasa_image_starts_through_the_guarding_entrypoint():
-    entrypoint = next(json.loads(rest) for keyword, rest in final_stage(dockerfile_instructions(DOCKERFILE_RASA))
-                      if keyword == "ENTRYPOINT")
+    entrypoint = next(
+        json.loads(rest)
+        for keyword, rest in final_stage(dockerfile_instructions(DOCKERFILE_RASA))
+        if keyword == "ENTRYPOINT"
+    )
     assert entrypoint[-1] == "/usr/local/bin/rasa-entrypoint.sh"
     assert "COPY deploy/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint.sh" in DOCKERFILE_RASA.read_text()
     # Kubernetes and compose must not bypass it for the server.
@@ -409,8 +453,17 @@ STUB = """#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$STUB_OUT"
 echo "TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID-unset}" > "$STUB_OUT.env"
 """
-SERVER = ["run", "--model", "models/current.tar.gz", "--endpoints", "endpoints.yml",
-          "--credentials", "credentials.yml", "--port", "5005"]
+SERVER = [
+    "run",
+    "--model",
+    "models/current.tar.gz",
+    "--endpoints",
+    "endpoints.yml",
+    "--credentials",
+    "credentials.yml",
+    "--port",
+    "5005",
+]
 TOKEN = "0123456789abcdef" * 4
 
 
@@ -440,8 +493,14 @@ def entrypoint(tmp_path):
             environment.pop(name, None)
         if out.exists():
             out.unlink()
-        done = subprocess.run(["bash", str(ENTRYPOINT), *(args or SERVER)], cwd=app, env=environment,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["bash", str(ENTRYPOINT), *(args or SERVER)],
+            cwd=app,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         called = out.read_text().splitlines() if out.exists() else None
         env_seen = Path(f"{out}.env").read_text() if out.exists() else ""
         return done.returncode, done.stderr, called, env_seen
@@ -452,8 +511,8 @@ def entrypoint(tmp_path):
 def test_entrypoint_runs_the_server_with_the_api_off_and_cors_from_the_environment(entrypoint):
     code, err, called, _ = entrypoint(CORS_ORIGINS="https://www.example.org, https://help.example.net")
     assert code == 0, err
-    assert called[:len(SERVER)] == SERVER
-    assert called[len(SERVER):] == ["--cors", "https://www.example.org", "https://help.example.net"]
+    assert called[: len(SERVER)] == SERVER
+    assert called[len(SERVER) :] == ["--cors", "https://www.example.org", "https://help.example.net"]
     assert "--enable-api" not in called and "--auth-token" not in called
 
 
@@ -483,15 +542,13 @@ def test_entrypoint_enables_the_api_only_with_the_token(entrypoint):
     assert TOKEN not in err, "the token must not be printed"
 
 
-@pytest.mark.parametrize("extra", [["--enable-api"], ["--auth-token", TOKEN], ["--debug"], ["-vv"],
-                                   ["--cors", "*"]])
+@pytest.mark.parametrize("extra", [["--enable-api"], ["--auth-token", TOKEN], ["--debug"], ["-vv"], ["--cors", "*"]])
 def test_entrypoint_refuses_flags_that_bypass_the_guards(entrypoint, extra):
     code, _, called, _ = entrypoint(*SERVER, *extra)
     assert code != 0 and called is None
 
 
-@pytest.mark.parametrize("env", [{"LOG_LEVEL": "DEBUG"}, {"LOG_LEVEL_LIBRARIES": "INFO"},
-                                 {"RASA_ENABLE_API": "maybe"}])
+@pytest.mark.parametrize("env", [{"LOG_LEVEL": "DEBUG"}, {"LOG_LEVEL_LIBRARIES": "INFO"}, {"RASA_ENABLE_API": "maybe"}])
 def test_entrypoint_refuses_settings_that_leak_or_are_unclear(entrypoint, env):
     code, _, called, _ = entrypoint(**env)
     assert code != 0 and called is None
@@ -520,6 +577,7 @@ def test_entrypoint_passes_other_rasa_commands_through(entrypoint):
 
 # -- environment variables -------------------------------------------------------------------
 
+
 def test_endpoint_variables_are_provided_everywhere():
     if not ENDPOINTS.exists():
         pytest.skip("deploy/endpoints.yml does not exist yet, so there are no variables to check")
@@ -542,7 +600,9 @@ def test_endpoint_variables_are_provided_everywhere():
 def test_env_example_documents_every_variable_compose_reads():
     text = COMPOSE.read_text(encoding="utf-8")
     used = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
-    assert used <= set(env_example()), f"compose reads variables .env.example does not list: {used - set(env_example())}"
+    assert used <= set(
+        env_example()
+    ), f"compose reads variables .env.example does not list: {used - set(env_example())}"
 
 
 def test_the_action_servers_get_no_secrets():
@@ -552,6 +612,7 @@ def test_the_action_servers_get_no_secrets():
 
 
 # -- Kubernetes ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name, port, path", [("rasa", 5005, "/"), ("actions", 5055, "/health")])
 def test_k8s_deployments_probe_run_as_non_root_and_have_resources(name, port, path):
@@ -574,8 +635,9 @@ def test_k8s_deployments_probe_run_as_non_root_and_have_resources(name, port, pa
 
 def test_only_rasa_webhooks_are_public():
     ingress = k8s("Ingress", "assistant")
-    backends = [(p["path"], p["backend"]["service"]["name"]) for rule in ingress["spec"]["rules"]
-                for p in rule["http"]["paths"]]
+    backends = [
+        (p["path"], p["backend"]["service"]["name"]) for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]
+    ]
     assert backends == [("/webhooks", "rasa")]
     assert ingress["spec"]["tls"][0]["secretName"]
     assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/enable-access-log"] == "false"
@@ -599,6 +661,7 @@ def test_kustomize_builds():
 
 
 # -- compose ---------------------------------------------------------------------------------
+
 
 def test_compose_publishes_only_nginx_port_80():
     services = compose()["services"]
@@ -636,13 +699,14 @@ def test_compose_retention_loop_runs_the_purge_daily_and_is_valid_bash():
 
 # -- nginx -----------------------------------------------------------------------------------
 
+
 def nginx_block(text: str, header: str) -> str:
     start = text.index(header)
     depth, i = 0, text.index("{", start)
     for j in range(i, len(text)):
         depth += {"{": 1, "}": -1}.get(text[j], 0)
         if depth == 0:
-            return text[i:j + 1]
+            return text[i : j + 1]
     raise AssertionError(f"unbalanced block {header}")
 
 
@@ -661,9 +725,20 @@ def test_nginx_logs_no_query_strings_addresses_or_bodies():
     formats = re.findall(r"log_format\s+(\w+)\s+((?:'[^']*'\s*)+);", text)
     assert formats, "no log_format"
     for _, body in formats:
-        for leak in ("$request ", "$request'", "$request_uri", "$args", "$query_string", "$arg_", "$remote_addr",
-                     "$http_x_forwarded_for", "$http_user_agent", "$http_referer", "$request_body",
-                     "$binary_remote_addr"):
+        for leak in (
+            "$request ",
+            "$request'",
+            "$request_uri",
+            "$args",
+            "$query_string",
+            "$arg_",
+            "$remote_addr",
+            "$http_x_forwarded_for",
+            "$http_user_agent",
+            "$http_referer",
+            "$request_body",
+            "$binary_remote_addr",
+        ):
             assert leak not in body, f"log_format logs {leak.strip()}"
     names = {name for name, _ in formats}
     for target in re.findall(r"access_log\s+([^;]+);", text):
@@ -676,10 +751,16 @@ def test_nginx_config_syntax(tmp_path):
     # The upstream names only resolve inside the compose network, and the pid file lives in
     # the container: point them at this machine for the check.
     text = NGINX_CONF.read_text(encoding="utf-8")
-    text = text.replace("server rasa:5005", "server 127.0.0.1:5005").replace("server actions:5055", "server 127.0.0.1:5055")
+    text = text.replace("server rasa:5005", "server 127.0.0.1:5005").replace(
+        "server actions:5055", "server 127.0.0.1:5055"
+    )
     text = text.replace("pid /var/run/nginx.pid;", f"pid {tmp_path}/nginx.pid;")
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
-    run = subprocess.run(["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(conf), "-e", "/dev/stderr"],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(conf), "-e", "/dev/stderr"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr

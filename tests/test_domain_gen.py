@@ -1,4 +1,5 @@
 """domain.yml's emergency and crisis responses are generated from knowledge/ and must agree with it."""
+
 import shutil
 from pathlib import Path
 

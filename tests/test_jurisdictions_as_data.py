@@ -1,6 +1,7 @@
 """Jurisdictions are data: a seventh country (Ireland, a fixture) appears in the generated
 responses, the buttons that ask where the person is, the widget's no-JavaScript line and the
 answers, with no code changed."""
+
 import asyncio
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -29,8 +30,12 @@ def test_a_seventh_jurisdiction_is_in_the_widgets_no_script_line(tmp_path, monke
 
 def test_a_seventh_jurisdiction_is_answered(tmp_path):
     kb = knowledge_with_ireland(tmp_path)
-    tracker = make_tracker("someone keeps threatening to kill me", "describe_harm", entities=harm("threats"),
-                           slots={"victim_country": "IE"})
+    tracker = make_tracker(
+        "someone keeps threatening to kill me",
+        "describe_harm",
+        entities=harm("threats"),
+        slots={"victim_country": "IE"},
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAnswer(kb).run(dispatcher, tracker, {}))
     text = Run(dispatcher.messages, events).text

@@ -1,4 +1,5 @@
 """The faster action-response check accepts and rejects exactly what Rasa's own does."""
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -7,8 +8,10 @@ from bot import rasa_patches
 
 GOOD = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "harm", "value": "doxxing"}],
-     "responses": [{"text": "hi", "buttons": [{"title": "A", "payload": "/a"}]}]},
+    {
+        "events": [{"event": "slot", "name": "harm", "value": "doxxing"}],
+        "responses": [{"text": "hi", "buttons": [{"title": "A", "payload": "/a"}]}],
+    },
     {"events": [{"event": "followup", "name": "action_x"}], "responses": [{"response": "utter_greet"}]},
 ]
 BAD = [
@@ -20,6 +23,7 @@ BAD = [
 
 def original(result):
     from jsonschema import validate
+
     validate(result, RemoteAction.action_response_format_spec())
     return True
 
@@ -73,6 +77,9 @@ def test_events_read_back_through_the_patch_are_the_same():
     from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
     rasa_patches.install()
-    events = [UserUttered("hi", {"name": "greet", "confidence": 1.0}), ActionExecuted("action_listen"),
-              SlotSet("place", "AU", metadata={"checkpoint": True})]
+    events = [
+        UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("action_listen"),
+        SlotSet("place", "AU", metadata={"checkpoint": True}),
+    ]
     assert [Event.from_parameters(e.as_dict()) for e in events] == events

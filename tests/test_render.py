@@ -1,12 +1,18 @@
 """Answers are channel-neutral data; they render as safe Markdown within a budget, leaving out
 the least important sections first and offering each one left out as a button."""
+
 from bot.render import DISCLAIMER, ESSENTIAL, Answer, render_markdown, to_markdown, words
 
 
 def sample(lines=3):
-    answer = Answer(opener="Sorry.", legal=True, buttons=[("Save evidence", "/ask_evidence"), ("Talk", "/human_handoff")])
-    answer.add("Where to report", [f"**Line {i}**: https://example.gov/{i}" for i in range(lines)],
-               ["https://example.gov/a", "https://example.gov/b"])
+    answer = Answer(
+        opener="Sorry.", legal=True, buttons=[("Save evidence", "/ask_evidence"), ("Talk", "/human_handoff")]
+    )
+    answer.add(
+        "Where to report",
+        [f"**Line {i}**: https://example.gov/{i}" for i in range(lines)],
+        ["https://example.gov/a", "https://example.gov/b"],
+    )
     return answer
 
 

@@ -6,6 +6,7 @@ and waiting requests poll that lock about once a second. A burst from one sender
 minutes and hold connections open. Counting is per process: with several replicas
 each one enforces it for the requests it receives.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -10,6 +10,7 @@ Actions send an answer as channel-neutral data: a custom payload `{"answer": {..
   within the channel's own budget (three SMS segments for a first answer), which
   bot/channels/twilio_text.py then turns into the channel's text.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple

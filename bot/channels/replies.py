@@ -6,6 +6,7 @@ message handler: when nothing was said, they send the failure reply generated fr
 the knowledge base (the same text as `utter_action_failed`), which carries every
 covered emergency number.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,10 +30,12 @@ def failure_text() -> str:
 
 def never_silent(on_new_message: Handler) -> Handler:
     """Wrap Rasa's handler: a message that produced no reply gets the failure reply."""
+
     async def handler(message: UserMessage) -> None:
         await on_new_message(message)
         out = message.output_channel
         if isinstance(out, CollectingOutputChannel) and not out.messages:
             logger.warning("no reply was produced for a message; sent the failure reply")
             await out.send_text_message(message.sender_id, failure_text())
+
     return handler

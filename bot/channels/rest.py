@@ -6,6 +6,7 @@
   (bot/channels/limits.py) instead of queueing for minutes;
 - invalid JSON, a missing sender or a message that isn't text get 400.
 """
+
 import json
 from typing import Any, Awaitable, Callable, Text
 
@@ -18,7 +19,6 @@ from bot.channels.limits import PerSenderLimit
 from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
 from bot.limits import MAX_MESSAGE_CHARS, SENDER
-
 
 
 class SafeRestInput(RestInput):
@@ -40,7 +40,7 @@ class SafeRestInput(RestInput):
             try:
                 body = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
-                return response.json({"error": "send JSON: {\"sender\": ..., \"message\": ...}"}, status=400)
+                return response.json({"error": 'send JSON: {"sender": ..., "message": ...}'}, status=400)
             if not isinstance(body, dict):
                 return response.json({"error": "send a JSON object"}, status=400)
             sender, text = body.get("sender"), body.get("message")
@@ -52,12 +52,17 @@ class SafeRestInput(RestInput):
                 return response.json({"error": "message too long"}, status=413)
             with limit.slot(sender) as ok:
                 if not ok:
-                    return response.json({"error": "too many messages at once; please wait for a reply"},
-                                         status=429)
+                    return response.json({"error": "too many messages at once; please wait for a reply"}, status=429)
                 collector = MarkdownCollector()
-                await handler(UserMessage(text, collector, sender, input_channel=self.name(),
-                                          metadata=body.get("metadata") if isinstance(body.get("metadata"), dict)
-                                          else None))
+                await handler(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=body.get("metadata") if isinstance(body.get("metadata"), dict) else None,
+                    )
+                )
             return response.json(collector.messages)
 
         return rest

@@ -16,6 +16,7 @@ text conversion is in bot/channels/twilio_text.py. What is SMS's own:
   confirms it (and blocks replies until the person texts START);
 - some carriers turn "@" into "¡"; it is turned back.
 """
+
 from __future__ import annotations
 
 from typing import Text

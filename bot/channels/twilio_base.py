@@ -27,6 +27,7 @@ message are packed into as few messages as possible and sent in order.
 Subclasses (sms.py, whatsapp.py) set the channel's name, text style, wording and how the
 sender's address is written.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,17 +77,21 @@ class Wording:
 
     empty = "Please text what is happening, or HELP."
     media = "I can't open pictures or files here. Please text what is happening, or HELP."
-    welcome = ("Hi, you can text me about online harassment, threats, doxxing or abuse. "
-               "Tell me what is happening, and where you are if you are comfortable sharing.")
-    help = ("This is an automated assistant for people facing online harassment, threats, doxxing "
-            "or abuse. It gives general information, not legal advice.")
+    welcome = (
+        "Hi, you can text me about online harassment, threats, doxxing or abuse. "
+        "Tell me what is happening, and where you are if you are comfortable sharing."
+    )
+    help = (
+        "This is an automated assistant for people facing online harassment, threats, doxxing "
+        "or abuse. It gives general information, not legal advice."
+    )
     monitored = "If someone else may read your texts, delete this thread when you are done."
     stop_hint = "Text STOP to stop. I then forget this conversation."
     stopped: Optional[str] = None  # said after STOP; None: say nothing (the carrier confirms SMS STOP)
 
 
 def danger_lines() -> List[str]:
-    """"In danger? Call:" and one line per covered country, from the knowledge base."""
+    """ "In danger? Call:" and one line per covered country, from the knowledge base."""
     return ["In danger? Call:"] + covered_numbers(load_knowledge())
 
 
@@ -126,6 +131,7 @@ def twiml() -> HTTPResponse:
 
 # -- output ----------------------------------------------------------------------------------
 
+
 class TwilioOutput(OutputChannel):
     """Replies to one address. Rasa passes the conversation id (an HMAC) as recipient;
     the real address is only known here.
@@ -162,8 +168,9 @@ class TwilioOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._queue(text, [])
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._queue(text, list(buttons or []))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -220,6 +227,7 @@ class TwilioOutput(OutputChannel):
 
 # -- input -----------------------------------------------------------------------------------
 
+
 class TwilioInput(InputChannel):
     """A Twilio webhook with signature checks, hashed sender ids, keywords and numbered options."""
 
@@ -244,24 +252,39 @@ class TwilioInput(InputChannel):
             sender_secret=credentials.get("sender_secret"),
         )
 
-    def __init__(self, account_sid: Optional[str], auth_token: Optional[str], number: Optional[str],
-                 public_url: Optional[str] = None, sender_secret: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        account_sid: Optional[str],
+        auth_token: Optional[str],
+        number: Optional[str],
+        public_url: Optional[str] = None,
+        sender_secret: Optional[str] = None,
+    ) -> None:
         self.account_sid = (account_sid or "").strip()
         self.auth_token = (auth_token or "").strip()
         self.number = (number or "").strip()
         self.public_url = (public_url or "").strip() or None
-        missing = [name for name, value in (("account_sid", self.account_sid), ("auth_token", self.auth_token),
-                                            (self.number_setting, self.number)) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("account_sid", self.account_sid),
+                ("auth_token", self.auth_token),
+                (self.number_setting, self.number),
+            )
+            if not value
+        ]
         # Without a real auth token anyone could sign requests, so the channel refuses them all.
         self.enabled = not missing
         self._validator = RequestValidator(self.auth_token) if self.enabled else None
         if missing:
-            logger.warning("%s: %s not set; the channel refuses every request (403)", self.channel,
-                           ", ".join(missing))
+            logger.warning("%s: %s not set; the channel refuses every request (403)", self.channel, ", ".join(missing))
         secret = (sender_secret or "").strip()
         if not secret and self.enabled:
-            logger.warning("%s: no sender_secret; conversation ids are keyed with the auth token "
-                           "and every conversation starts afresh when it is rotated", self.channel)
+            logger.warning(
+                "%s: no sender_secret; conversation ids are keyed with the auth token "
+                "and every conversation starts afresh when it is rotated",
+                self.channel,
+            )
         self._key = (secret or self.auth_token).encode("utf-8")
 
     # -- hooks for the subclasses --------------------------------------------------------
@@ -303,8 +326,11 @@ class TwilioInput(InputChannel):
         return compose([self.wording.welcome], danger_lines(), self.output_class.style)
 
     def help_text(self) -> str:
-        return compose([self.wording.help, self.wording.monitored], danger_lines() + [self.wording.stop_hint],
-                       self.output_class.style)
+        return compose(
+            [self.wording.help, self.wording.monitored],
+            danger_lines() + [self.wording.stop_hint],
+            self.output_class.style,
+        )
 
     def sorry_text(self) -> str:
         """The one failure reply (bot/answers.py), within this channel's length."""
@@ -339,8 +365,14 @@ class TwilioInput(InputChannel):
 
         return hook
 
-    async def _handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      out: TwilioOutput, sender_id: str, params: RequestParameters) -> None:
+    async def _handle(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        out: TwilioOutput,
+        sender_id: str,
+        params: RequestParameters,
+    ) -> None:
         text = self.incoming_text(params)
         logger.debug("%s: received %d characters", self.channel, len(text))
         word = _keyword(text)
@@ -360,8 +392,7 @@ class TwilioInput(InputChannel):
             return
         if not text:
             media = (params.get("NumMedia") or "0").strip()
-            await out.send_text_message(sender_id, self.wording.media if media not in ("", "0")
-                                        else self.wording.empty)
+            await out.send_text_message(sender_id, self.wording.media if media not in ("", "0") else self.wording.empty)
             return
         before = guard.current(sender_id)
         text = await self._option(request, sender_id, text)
@@ -385,7 +416,7 @@ class TwilioInput(InputChannel):
         return getattr(agent, "tracker_store", None)
 
     async def _option(self, request: Request, sender_id: str, text: str) -> str:
-        """"1".."9" -> the payload of that option in the latest message that had options."""
+        """ "1".."9" -> the payload of that option in the latest message that had options."""
         match = OPTION.match(text)
         store = self._tracker_store(request)
         if not match or store is None:

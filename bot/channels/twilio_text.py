@@ -19,6 +19,7 @@ SMS also swaps typographic quotes and dashes for plain ones, which keeps a messa
 GSM-7 (153 characters a segment instead of 67), and allows fewer characters when a
 message needs UCS-2 anyway (a reply with Chinese, Arabic or Hindi words in it).
 """
+
 from __future__ import annotations
 
 import re
@@ -33,11 +34,25 @@ SMS_GSM_LIMIT = 1530  # ten concatenated GSM-7 segments of 153 characters
 SMS_UCS2_LIMIT = 670  # ten concatenated UCS-2 segments of 67 characters
 
 # Typography that would force a whole SMS into UCS-2.
-_GSM_SWAPS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-                            "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u2022": "-", "\u2212": "-"})
+_GSM_SWAPS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2022": "-",
+        "\u2212": "-",
+    }
+)
 # GSM 03.38: the basic set, and the extension set (two septets each).
-_GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-                 "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 _GSM_EXTENDED = set("^{}\\[~]|€\f")
 
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
@@ -105,6 +120,7 @@ def _title(button) -> str:
 
 # -- Markdown -> lines ---------------------------------------------------------------------
 
+
 def inline(text: str, style: TextStyle) -> str:
     """Inline markup of one line, for the channel."""
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
@@ -132,7 +148,7 @@ def _line(line: str, style: TextStyle) -> str:
         return title if title[-1] in _END_PUNCTUATION else title + ":"
     bullet = _BULLET.match(line)
     if bullet:
-        line = f"{bullet.group(1)}- " + line[bullet.end():]
+        line = f"{bullet.group(1)}- " + line[bullet.end() :]
     return inline(line, style)
 
 
@@ -172,6 +188,7 @@ def _short_tail(tail: List[str]) -> List[str]:
 
 
 # -- one message -----------------------------------------------------------------------------
+
 
 def render(text: Optional[str], buttons: Sequence = (), style: TextStyle = SMS) -> str:
     """One bot message as one body for `style`: converted markup, within the limit,
@@ -230,11 +247,13 @@ def _fit_lines(body: List[List[str]], tail: List[str], options: str, style: Text
 
 def _cut(line: str, whole, style: TextStyle) -> str:
     """The longest start of `line`, cut at a word and ending in "...", for which `whole(start)` fits."""
+
     def candidate(n: int) -> str:
         head = line[:n]
         if n < len(line) and " " in head.strip():
             head = head.rstrip().rsplit(" ", 1)[0]
         return head.rstrip() + "..."
+
     low, high = 0, len(line)
     while low < high:  # the largest n whose candidate fits
         middle = (low + high + 1) // 2
@@ -246,6 +265,7 @@ def _cut(line: str, whole, style: TextStyle) -> str:
 
 
 # -- several messages --------------------------------------------------------------------------
+
 
 def pack(bodies: Iterable[str], style: TextStyle = SMS) -> List[str]:
     """Join consecutive bodies (blank line between) while they fit in one message."""

@@ -10,6 +10,7 @@ It answers from the knowledge base only: no conversation, no tracker, nothing st
 logs a query, and the access log (off unless LOG_LEVEL_LIBRARIES is INFO or lower) gets the search
 path without its query string.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,10 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "/webhooks/volunteer"
 FILES = {"volunteer.js": "application/javascript; charset=utf-8", "volunteer.css": "text/css; charset=utf-8"}
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -63,7 +66,7 @@ class VolunteerInput(InputChannel):
         desk = Blueprint("volunteer_desk", __name__)
         if _FILTER not in access_logger.filters:
             access_logger.addFilter(_FILTER)
-        load_knowledge().search_index  # built now, at start-up, rather than on the first search
+        _ = load_knowledge().search_index  # built now, at start-up, rather than on the first search
 
         @desk.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request):
@@ -83,6 +86,7 @@ class VolunteerInput(InputChannel):
                 except FileNotFoundError:
                     return _error(503, "the reference desk is not installed here")
                 return response.text(body, content_type=FILES[name], headers=SECURITY_HEADERS)
+
             desk.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
 
         for name in FILES:

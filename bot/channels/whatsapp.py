@@ -21,6 +21,7 @@ What is WhatsApp's own:
   senders, so without it the person would not know it worked;
 - voice notes, pictures and locations arrive without text: the person is asked to type.
 """
+
 from __future__ import annotations
 
 from typing import Text
@@ -35,14 +36,17 @@ PREFIX = "whatsapp:"
 
 class WhatsAppWording(Wording):
     empty = "Please type what is happening, or HELP."
-    media = ("I can't open voice messages, pictures or files here. Please type what is happening, "
-             "or HELP.")
-    welcome = ("Hi, you can message me about online harassment, threats, doxxing or abuse. "
-               "Tell me what is happening, and where you are if you are comfortable sharing.")
+    media = "I can't open voice messages, pictures or files here. Please type what is happening, " "or HELP."
+    welcome = (
+        "Hi, you can message me about online harassment, threats, doxxing or abuse. "
+        "Tell me what is happening, and where you are if you are comfortable sharing."
+    )
     monitored = "If someone else may read this phone, delete this chat when you are done."
     stop_hint = "Send STOP to stop. I then forget this conversation."
-    stopped = ("Done: I have forgotten this conversation. If someone else may read this phone, "
-               "you can delete this chat too.")
+    stopped = (
+        "Done: I have forgotten this conversation. If someone else may read this phone, "
+        "you can delete this chat too."
+    )
 
 
 class TwilioWhatsAppOutput(TwilioOutput):

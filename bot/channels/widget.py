@@ -12,12 +12,12 @@ Mounted by Rasa at /webhooks/widget/ (see credentials.yml):
 Sender ids are long random values made by the browser, so only that browser can read
 or forget its conversation. Nothing here logs message text.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 from html import escape as html_escape
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -28,18 +28,20 @@ from sanic.request import Request
 from bot.channels.limits import PerSenderLimit
 from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
-from bot.limits import MAX_MESSAGE_CHARS
-from bot.limits import UNGUESSABLE_SENDER as SENDER
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
+from bot.limits import MAX_MESSAGE_CHARS
+from bot.limits import UNGUESSABLE_SENDER as SENDER
 from bot.privacy import forget, forgotten_guard
 
 logger = logging.getLogger(__name__)
 
 STATIC = PROJECT_ROOT / "widget"
 FILES = {"widget.js": "application/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -64,13 +66,14 @@ def _error(status: int, message: str):
 
 
 def noscript_numbers() -> str:
-    """"Australia 000, New Zealand 111, ...": every covered country's first emergency number."""
+    """ "Australia 000, New Zealand 111, ...": every covered country's first emergency number."""
     try:
         kb = load_knowledge()
     except Exception:  # noqa: BLE001 - a broken knowledge base must not take the page down
         return "your local emergency number"
-    first = [(j.name, next((c.phone for c in j.contacts if c.kind == "emergency" and c.phone), None))
-             for j in kb.covered()]
+    first = [
+        (j.name, next((c.phone for c in j.contacts if c.kind == "emergency" and c.phone), None)) for j in kb.covered()
+    ]
     return ", ".join(f"{name} {phone}" for name, phone in first if phone)
 
 
@@ -98,15 +101,20 @@ class WidgetInput(RestInput):
         async def page(request: Request):
             if not request.path.endswith("/"):  # relative URLs in the page need the trailing slash
                 return response.redirect(request.path + "/", status=308)
-            html = (STATIC / "demo.html").read_text(encoding="utf-8").replace(
-                "{{EMERGENCY_NUMBERS}}", html_escape(noscript_numbers()))  # from the knowledge base
+            html = (
+                (STATIC / "demo.html")
+                .read_text(encoding="utf-8")
+                .replace("{{EMERGENCY_NUMBERS}}", html_escape(noscript_numbers()))
+            )  # from the knowledge base
             return response.html(html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
 
         def static_file(name: str):
             async def serve(request: Request):
                 body = (STATIC / name).read_text(encoding="utf-8")
-                return response.text(body, content_type=FILES[name],
-                                     headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+                return response.text(
+                    body, content_type=FILES[name], headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"}
+                )
+
             widget.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
 
         for name in FILES:
@@ -122,7 +130,7 @@ class WidgetInput(RestInput):
         async def receive(request: Request):
             body = _json(request)
             if body is None:
-                return _error(400, "send JSON: {\"sender\": ..., \"message\": ...}")
+                return _error(400, 'send JSON: {"sender": ..., "message": ...}')
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not SENDER.match(sender):
                 return _error(400, "sender must be 16-128 letters, digits, - or _")
@@ -140,9 +148,10 @@ class WidgetInput(RestInput):
             if self._recently_forgotten(request, sender):  # quick exit arrived while we were answering
                 await forget(request.app.ctx.agent.tracker_store, sender)
                 return _error(410, "this conversation was closed")
-            return response.json({"messages": collector.messages,
-                                  "emergency": emergency_line(await self._place(request, sender))},
-                                 headers=SECURITY_HEADERS)
+            return response.json(
+                {"messages": collector.messages, "emergency": emergency_line(await self._place(request, sender))},
+                headers=SECURITY_HEADERS,
+            )
 
         @widget.route("/forget", methods=["POST"])
         async def forget_me(request: Request):

@@ -1,4 +1,5 @@
 """The knowledge base: schema, loader and typed queries over knowledge/*.yml."""
+
 from bot.knowledge.base import KnowledgeBase, Route, SearchResult, load_knowledge
 from bot.knowledge.loader import KnowledgeError
 

@@ -1,4 +1,5 @@
 """Typed questions to the knowledge base. Loaded once per process, read-only after that."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +10,30 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bot.knowledge.loader import load_files
-from bot.knowledge.schema import (ALL_HARMS, AbroadSteps, Contact, CrossBorder, Entry, Harm, Jurisdiction, Offence,
-                                  Platform, PlatformRoute, Region, Topic)
+from bot.knowledge.schema import (
+    ALL_HARMS,
+    AbroadSteps,
+    Contact,
+    CrossBorder,
+    Entry,
+    Harm,
+    Jurisdiction,
+    Offence,
+    Platform,
+    PlatformRoute,
+    Region,
+    Topic,
+)
 from bot.knowledge.search import (  # noqa: F401 (words and extract_section: public here too)
-    Hit, LazyIndex, Passage, SearchIndex, SearchResult, extract_section, search_results, section_key, words,
+    Hit,
+    LazyIndex,
+    Passage,
+    SearchIndex,
+    SearchResult,
+    extract_section,
+    search_results,
+    section_key,
+    words,
 )
 from bot.places import ABROAD, UNKNOWN, PlaceResolver
 
@@ -71,8 +92,9 @@ class KnowledgeBase:
 
     # -- contacts ---------------------------------------------------------------------
 
-    def contacts(self, place: Optional[str], kinds: Sequence[str], audience: Optional[str] = None,
-                 all_regions: bool = False) -> List[Contact]:
+    def contacts(
+        self, place: Optional[str], kinds: Sequence[str], audience: Optional[str] = None, all_regions: bool = False
+    ) -> List[Contact]:
         """Contacts of these kinds for a place, in file order.
 
         Whole-country contacts always; a state-level one (`regions: [AU-VIC]`) only when the
@@ -171,8 +193,9 @@ class KnowledgeBase:
         country = self.country_of(place)
         if not country:
             return topic
-        points = [p for p in topic.points if not p.jurisdictions or country in p.jurisdictions
-                  or place in p.jurisdictions]
+        points = [
+            p for p in topic.points if not p.jurisdictions or country in p.jurisdictions or place in p.jurisdictions
+        ]
         return topic.copy(update={"points": points})
 
     def escalation(self, place: Optional[str]) -> Optional[Topic]:
@@ -184,7 +207,7 @@ class KnowledgeBase:
     # -- platforms --------------------------------------------------------------------
 
     def platform(self, name: Optional[str]) -> Optional[Platform]:
-        """"Insta", "IG", "twitter", "x" -> the platform; None if not known."""
+        """ "Insta", "IG", "twitter", "x" -> the platform; None if not known."""
         platform_id = self._platform_names.get(_platform_key(name or ""))
         return self.platforms.get(platform_id) if platform_id else None
 
@@ -268,7 +291,7 @@ class KnowledgeBase:
 
 
 def _platform_key(name: str) -> str:
-    """"@Instagram " -> "instagram"; "Twitter/X" stays as written, lower case."""
+    """ "@Instagram " -> "instagram"; "Twitter/X" stays as written, lower case."""
     return re.sub(r"\s+", " ", name.strip().lower().lstrip("@"))
 
 

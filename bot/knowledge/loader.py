@@ -1,4 +1,5 @@
 """Read knowledge/ once, validate it, and fail loudly with file, entry and field named."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ def _describe_location(raw: Any, loc: Tuple[Any, ...]) -> Tuple[str, str]:
             path.append(f"[{part}]")
             if isinstance(node, dict) and "id" in node:
                 entry = f"entry '{node['id']}' ({''.join(path).lstrip('.')})"
-                rest = loc[index + 1:]
+                rest = loc[index + 1 :]
                 field = ".".join(str(p) for p in rest) or "(the entry itself)"
                 continue
         elif isinstance(node, dict):
@@ -180,8 +181,10 @@ def _cross_check(jurisdictions, topics, harms, jurisdiction_files: Optional[Dict
                         problems.append(f"{where}: entry '{entry.id}': field 'show_for': unknown harm '{harm}'")
                 for region in entry.regions:
                     if region not in region_ids:
-                        problems.append(f"{where}: entry '{entry.id}': field 'regions': "
-                                        f"unknown region '{region}' (not in {jid}'s regions)")
+                        problems.append(
+                            f"{where}: entry '{entry.id}': field 'regions': "
+                            f"unknown region '{region}' (not in {jid}'s regions)"
+                        )
             if kind == "offences":
                 for harm in entry.harms:
                     if harm not in harm_ids:
@@ -190,14 +193,15 @@ def _cross_check(jurisdictions, topics, harms, jurisdiction_files: Optional[Dict
             if not region.id.startswith(jid + "-"):
                 problems.append(f"{where}: region '{region.id}': field 'id': must start with '{jid}-'")
         if jurisdiction.escalation_topic and jurisdiction.escalation_topic not in topics:
-            problems.append(
-                f"{where}: field 'escalation_topic': unknown topic '{jurisdiction.escalation_topic}'")
+            problems.append(f"{where}: field 'escalation_topic': unknown topic '{jurisdiction.escalation_topic}'")
     for jid, jurisdiction in jurisdictions.items():
         route = jurisdiction.harasser_here
         for ref in route.report_directly if route else []:
             if ref not in contact_ids:
-                problems.append(f"knowledge/jurisdictions/{jid.lower()}.yml: entry '{route.id}': "
-                                f"field 'report_directly': unknown contact '{ref}'")
+                problems.append(
+                    f"knowledge/jurisdictions/{jid.lower()}.yml: entry '{route.id}': "
+                    f"field 'report_directly': unknown contact '{ref}'"
+                )
     for harm in harms.harms:
         if harm.refines and harm.refines not in harm_ids:
             problems.append(f"knowledge/harms.yml: harm '{harm.id}': field 'refines': unknown harm '{harm.refines}'")
@@ -222,14 +226,16 @@ def _check_platforms(platforms: Dict[str, Platform], harms: HarmsFile, other_ids
             problems.append(f"{where}: entry '{platform.id}': id is used twice")
         for name in {platform.id, platform.name.lower(), *platform.aliases}:
             if name in owner and owner[name] != platform.id:
-                problems.append(f"{where}: entry '{platform.id}': field 'aliases': "
-                                f"'{name}' also names '{owner[name]}'")
+                problems.append(
+                    f"{where}: entry '{platform.id}': field 'aliases': " f"'{name}' also names '{owner[name]}'"
+                )
             owner.setdefault(name, platform.id)
         for index, route in enumerate(platform.routes):
             for harm in route.harms:
                 if harm != ALL_HARMS and harm not in harm_ids:
-                    problems.append(f"{where}: entry '{platform.id}': field 'routes[{index}].harms': "
-                                    f"unknown harm '{harm}'")
+                    problems.append(
+                        f"{where}: entry '{platform.id}': field 'routes[{index}].harms': " f"unknown harm '{harm}'"
+                    )
     return problems
 
 
@@ -246,8 +252,9 @@ def load_languages_file(root: Path):
     parsed = _validate(LanguagesFile, _read_yaml(path, root), path, root, problems)
     if parsed is not None:
         codes = [e.code for e in parsed.languages]
-        problems += [f"{_rel(path, root)}: language '{c}' is listed twice" for c in sorted(set(codes))
-                     if codes.count(c) > 1]
+        problems += [
+            f"{_rel(path, root)}: language '{c}' is listed twice" for c in sorted(set(codes)) if codes.count(c) > 1
+        ]
     if problems:
         raise KnowledgeError(problems)
     return parsed

@@ -6,6 +6,7 @@ so a fact cannot be added without saying where it comes from and when someone
 last checked it. Unknown fields are rejected, so a typo in a field name fails
 loudly instead of silently dropping a fact.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -32,6 +32,7 @@ formula is Lucene's, the one `bm25s` uses by default, and the tests check our sc
 `bm25s` (a test-only dependency). The stemmer is light for the same reason: no C extension
 to ship to the action server, and the few words it must join or keep apart are tested.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,12 +54,18 @@ KINDS = ("offence", "contact", "route", "guidance", "recording")
 
 # -- words -------------------------------------------------------------------------------------
 
-_STOP_WORDS = frozenset("""a an and are as at be been by can could did do does for from had has have how i if
+_STOP_WORDS = frozenset(
+    """a an and are as at be been by can could did do does for from had has have how i if
 in into is it its me my of on or our so that the their them there they this to us was we were what when where
-which who whom why will with would you your s""".split())
+which who whom why will with would you your s""".split()
+)
 # Words the stemmer leaves apart that people use for the same thing.
-_SAME = {"dox": "doxx", "doxxx": "doxx",  # "doxing", "doxed" -> "doxxing", "doxxed"
-         "suicidal": "suicid", "suicid": "suicid"}
+_SAME = {
+    "dox": "doxx",
+    "doxxx": "doxx",  # "doxing", "doxed" -> "doxxing", "doxxed"
+    "suicidal": "suicid",
+    "suicid": "suicid",
+}
 _VOWELS = set("aeiouy")
 
 
@@ -80,10 +87,15 @@ def _stem(word: str) -> str:
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     for suffix, minimum in (("ment", 6), ("ing", 3), ("ed", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= minimum and _VOWELS & set(word[:-len(suffix)]):
-            word = word[:-len(suffix)]
-            if suffix != "ment" and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" \
-                    and word[-1] not in _VOWELS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= minimum and _VOWELS & set(word[: -len(suffix)]):
+            word = word[: -len(suffix)]
+            if (
+                suffix != "ment"
+                and len(word) > 3
+                and word[-1] == word[-2]
+                and word[-1] not in "lsz"
+                and word[-1] not in _VOWELS
+            ):
                 word = word[:-1]  # "stopped" -> "stop", "doxxed" keeps "doxx" below
             break
     if word.endswith("e") and len(word) > 3:
@@ -118,7 +130,8 @@ def words(text: str) -> List[str]:
 # -- section numbers ---------------------------------------------------------------------------
 
 _SECTION = re.compile(
-    r"(?:\b(?:s|sec|section|ss)\.?\s*)?(?<![\d.])(\d{2,4}(?:\.\d+)?[a-z]{0,2})(?:\s*\(\s*[0-9a-z]+\s*\))*", re.I)
+    r"(?:\b(?:s|sec|section|ss)\.?\s*)?(?<![\d.])(\d{2,4}(?:\.\d+)?[a-z]{0,2})(?:\s*\(\s*[0-9a-z]+\s*\))*", re.I
+)
 _BARE_SECTION = re.compile(r"\s*(?:(?:s|sec|section|§)\.?\s*)?(\d{2,4}(?:\.\d*)?[a-z]{0,2})\s*", re.I)
 
 
@@ -129,13 +142,13 @@ def extract_section(query: str) -> Optional[str]:
         candidate = match.group(1).lower()
         if "." in candidate or re.search(r"[a-z]$", candidate) or match.group(0).lower().startswith(("s", "sec")):
             return candidate
-        if re.search(r"\b(section|s\.?|u\.?s\.?c\.?|§)\s*$", query[:match.start()], re.I):
+        if re.search(r"\b(section|s\.?|u\.?s\.?c\.?|§)\s*$", query[: match.start()], re.I):
             return candidate
     return None
 
 
 def section_key(section: str) -> str:
-    """"s 474.17C" / "18 U.S.C. § 2261A" / "s 264.1" -> "474.17c" / "2261a" / "264.1"."""
+    """ "s 474.17C" / "18 U.S.C. § 2261A" / "s 264.1" -> "474.17c" / "2261a" / "264.1"."""
     numbers = re.findall(r"(\d{2,4}(?:\.\d+)?[A-Za-z]{0,2})(?:\([^)]*\))*", section)
     return numbers[-1].lower() if numbers else section.lower()
 
@@ -148,33 +161,57 @@ def typed_section(query: str) -> Optional[str]:
 
 # -- what a question asks for ------------------------------------------------------------------
 
-_PENALTY = re.compile(r"\b(how long|how many years|penalt\w*|sentenc\w*|jail\w*|prison\w*|imprison\w*|max|maximum"
-                      r"|punish\w*|locked up|years?|fines?|get for|go down for|top sentence)\b", re.I)
+_PENALTY = re.compile(
+    r"\b(how long|how many years|penalt\w*|sentenc\w*|jail\w*|prison\w*|imprison\w*|max|maximum"
+    r"|punish\w*|locked up|years?|fines?|get for|go down for|top sentence)\b",
+    re.I,
+)
 _PENALTY_WORDS = words("penalty maximum imprisonment years")
-_WHEN = re.compile(r"^\W*when\b|\bwhen (did|was|were|does|do|will|is|has)\b|\b(what|which) (date|day|year)\b"
-                   r"|\bsince when\b|\bhow long ago\b|\bdate\b", re.I)
-_IN_FORCE = re.compile(r"\b(in force|into force|in effect|into effect|in operation|commenc\w*|come in|came in"
-                       r"|start(ed)?|began|begin)\b", re.I)
+_WHEN = re.compile(
+    r"^\W*when\b|\bwhen (did|was|were|does|do|will|is|has)\b|\b(what|which) (date|day|year)\b"
+    r"|\bsince when\b|\bhow long ago\b|\bdate\b",
+    re.I,
+)
+_IN_FORCE = re.compile(
+    r"\b(in force|into force|in effect|into effect|in operation|commenc\w*|come in|came in"
+    r"|start(ed)?|began|begin)\b",
+    re.I,
+)
 _IN_FORCE_WORDS = words("force operation commenced")
-_CONTACT = re.compile(r"\b(numbers?|phone|call|ring|text|hotline|helplines?|lines?|contacts?|website|reach"
-                      r"|who (do|can|should) i|talk to)\b", re.I)
-_ILLEGAL = re.compile(r"\b(illegal|unlawful|a crime|criminal|offen[cs]es?|against the law|what law|which law"
-                      r"|the law|charged?|press charges)\b", re.I)
-_DATE = re.compile(r"\b(\d{1,2} )?(January|February|March|April|May|June|July|August|September|October|November"
-                   r"|December) (\d{4})\b")
+_CONTACT = re.compile(
+    r"\b(numbers?|phone|call|ring|text|hotline|helplines?|lines?|contacts?|website|reach"
+    r"|who (do|can|should) i|talk to)\b",
+    re.I,
+)
+_ILLEGAL = re.compile(
+    r"\b(illegal|unlawful|a crime|criminal|offen[cs]es?|against the law|what law|which law"
+    r"|the law|charged?|press charges)\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b(\d{1,2} )?(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December) (\d{4})\b"
+)
 _FORCE_TEXT = re.compile(r"\b(in force|in operation|commenced|came into force|into effect|since \d)", re.I)
 _POSSESSIVE = re.compile(r"(\w)['’]s\b")
 
 
 def without_possessive(text: str) -> str:
-    """"South Africa's" -> "South Africa" (the place resolver knows the name, not the possessive)."""
+    """ "South Africa's" -> "South Africa" (the place resolver knows the name, not the possessive)."""
     return _POSSESSIVE.sub(r"\1", text)
+
+
 # Words that add nothing to a place ("contacts in Joburg", "numbers for the States").
-_PLACE_ONLY = frozenset(words("contacts contact numbers number phone lines line help helplines services service "
-                              "support reporting report who call please"))
+_PLACE_ONLY = frozenset(
+    words(
+        "contacts contact numbers number phone lines line help helplines services service "
+        "support reporting report who call please"
+    )
+)
 
 
 # -- passages ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -221,27 +258,81 @@ class EntryHit:
 
 
 # Field names that say how to read a line, searched with it ("in force", "does not").
-_LABELS = {"head": "maximum penalty", "covers": "covers", "element": "elements", "commenced": "in force commenced",
-           "note": "", "does": "does", "does_not": "does not", "how": "how to", "fastest_lever": "fastest lever",
-           "how_it_reaches_them": "how it reaches them", "channels": "channel", "report_directly": "file directly",
-           "honest_truth": "honest truth", "step": "what to do", "summary": "", "point": "", "recording": "recording",
-           "platform_route": "how to report"}
+_LABELS = {
+    "head": "maximum penalty",
+    "covers": "covers",
+    "element": "elements",
+    "commenced": "in force commenced",
+    "note": "",
+    "does": "does",
+    "does_not": "does not",
+    "how": "how to",
+    "fastest_lever": "fastest lever",
+    "how_it_reaches_them": "how it reaches them",
+    "channels": "channel",
+    "report_directly": "file directly",
+    "honest_truth": "honest truth",
+    "step": "what to do",
+    "summary": "",
+    "point": "",
+    "recording": "recording",
+    "platform_route": "how to report",
+}
 # What each kind of contact is for, in the words people use.
 _CONTACT_KIND_WORDS = {
-    "emergency": "emergency danger urgent", "crisis": "crisis suicide self-harm struggling mental health",
+    "emergency": "emergency danger urgent",
+    "crisis": "crisis suicide self-harm struggling mental health",
     "youth": "young people children kids teens youth helpline",
     "oversight": "complaint about police oversight misconduct",
-    "police": "police report", "report": "report reporting portal online", "regulator": "regulator takedown removal",
-    "support": "support help advice", "accessibility": "deaf hearing speech relay accessibility",
+    "police": "police report",
+    "report": "report reporting portal online",
+    "regulator": "regulator takedown removal",
+    "support": "support help advice",
+    "accessibility": "deaf hearing speech relay accessibility",
 }
 # Fields that are references, settings or search aids rather than facts to show.
 # review_notes and unverified are for maintainers and never shown to people (schema.Entry).
-_NOT_FACTS = {"id", "sources", "last_reviewed", "kind", "show_for", "harms", "report_directly", "jurisdictions",
-              "ordered", "keywords", "aka", "aliases", "case_sensitive_aliases", "consent", "refines", "cues",
-              "topics", "danger_hint", "escalation_topic", "phone", "text", "url", "review_notes", "unverified",
-              "audience", "regions", "routes"}
-_JURISDICTION_FIELDS = {"id", "name", "aliases", "case_sensitive_aliases", "contacts", "offences", "regions",
-                        "harasser_here", "victim_here_harasser_abroad", "escalation_topic"}
+_NOT_FACTS = {
+    "id",
+    "sources",
+    "last_reviewed",
+    "kind",
+    "show_for",
+    "harms",
+    "report_directly",
+    "jurisdictions",
+    "ordered",
+    "keywords",
+    "aka",
+    "aliases",
+    "case_sensitive_aliases",
+    "consent",
+    "refines",
+    "cues",
+    "topics",
+    "danger_hint",
+    "escalation_topic",
+    "phone",
+    "text",
+    "url",
+    "review_notes",
+    "unverified",
+    "audience",
+    "regions",
+    "routes",
+}
+_JURISDICTION_FIELDS = {
+    "id",
+    "name",
+    "aliases",
+    "case_sensitive_aliases",
+    "contacts",
+    "offences",
+    "regions",
+    "harasser_here",
+    "victim_here_harasser_abroad",
+    "escalation_topic",
+}
 
 
 def _label(name: str) -> str:
@@ -272,15 +363,32 @@ class _Builder:
         self.docs: List[_Doc] = []
         self._counts: Dict[int, int] = {}
 
-    def add(self, entry: Entry, kind: str, title: str, places: Iterable[str], role: str, text: str,
-            extra: str = "", label: bool = True, sources: Optional[Sequence[str]] = None,
-            reviewed: Optional[dt.date] = None) -> None:
+    def add(
+        self,
+        entry: Entry,
+        kind: str,
+        title: str,
+        places: Iterable[str],
+        role: str,
+        text: str,
+        extra: str = "",
+        label: bool = True,
+        sources: Optional[Sequence[str]] = None,
+        reviewed: Optional[dt.date] = None,
+    ) -> None:
         places = frozenset(p for p in places if p)
         if not text or not text.strip():
             return
         order = self._counts[id(entry)] = self._counts.get(id(entry), -1) + 1
-        passage = Passage(text=text, kind=kind, entry_id=entry.id, title=title, jurisdiction=_one_place(places),
-                          sources=tuple(sources or entry.sources), last_reviewed=reviewed or entry.last_reviewed)
+        passage = Passage(
+            text=text,
+            kind=kind,
+            entry_id=entry.id,
+            title=title,
+            jurisdiction=_one_place(places),
+            sources=tuple(sources or entry.sources),
+            last_reviewed=reviewed or entry.last_reviewed,
+        )
         words_for_role = _LABELS.get(role, _label(role)) if label else ""
         self.docs.append(_Doc(passage, entry, role, order, places, f"{words_for_role} {extra}"))
 
@@ -300,9 +408,17 @@ class _Builder:
         for route in platform.routes:
             harms = " ".join(self.kb.harms[h].label for h in route.harms if h in self.kb.harms)
             text = f"**{route.title}**: {route.url}" + (f" {self.render.sentence(route.how)}" if route.how else "")
-            self.add(platform, "guidance", f"Reporting on {platform.name}", [], "platform_route", text,
-                     f"report {names} {harms}", sources=route.sources or platform.sources,
-                     reviewed=route.last_reviewed or platform.last_reviewed)
+            self.add(
+                platform,
+                "guidance",
+                f"Reporting on {platform.name}",
+                [],
+                "platform_route",
+                text,
+                f"report {names} {harms}",
+                sources=route.sources or platform.sources,
+                reviewed=route.last_reviewed or platform.last_reviewed,
+            )
         for role, line in _other_fields(platform, {"name"}):
             self.add(platform, "guidance", f"Reporting on {platform.name}", [], role, line, names)
 
@@ -331,8 +447,16 @@ class _Builder:
         kind_words = _CONTACT_KIND_WORDS.get(c.kind, c.kind)
         regions = list(getattr(c, "regions", None) or [])
         where = regions or [where]  # a state's own body (IBAC in Victoria) belongs to that state
-        self.add(c, "contact", c.name, where, "head", self.render.contact_line(c, brief=False),
-                 f"number phone contact {kind_words}", label=False)
+        self.add(
+            c,
+            "contact",
+            c.name,
+            where,
+            "head",
+            self.render.contact_line(c, brief=False),
+            f"number phone contact {kind_words}",
+            label=False,
+        )
         for line in c.does:
             self.add(c, "contact", c.name, where, "does", f"Does: {line}", c.name)
         for line in c.does_not:
@@ -359,22 +483,43 @@ class _Builder:
 
     def recording(self, region: Region) -> None:
         rule = region.recording
-        self.add(rule, "recording", f"Recording calls: {region.name}", [region.id], "recording",
-                 self.render.region_recording_line(region), f"record call {region.name}")
+        self.add(
+            rule,
+            "recording",
+            f"Recording calls: {region.name}",
+            [region.id],
+            "recording",
+            self.render.region_recording_line(region),
+            f"record call {region.name}",
+        )
 
     def cross_border(self, route: CrossBorder, j: Jurisdiction) -> None:
         title = f"If the harasser is in {j.name}"
         extra = "harasser abroad overseas another country cross-border"
         self.add(route, "route", title, [j.id], "fastest_lever", f"**Fastest lever:** {route.fastest_lever}", extra)
-        self.add(route, "route", title, [j.id], "how_it_reaches_them",
-                 f"**How it reaches them:** {route.how_it_reaches_them}", extra)
+        self.add(
+            route,
+            "route",
+            title,
+            [j.id],
+            "how_it_reaches_them",
+            f"**How it reaches them:** {route.how_it_reaches_them}",
+            extra,
+        )
         for line in route.channels:
             self.add(route, "route", title, [j.id], "channels", line, extra)
         for ref in route.report_directly:
             contact = self.kb.contact(ref)
             if contact:
-                self.add(route, "route", title, [j.id], "report_directly",
-                         f"**You can also file directly:** {self.render.contact_line(contact)}", extra)
+                self.add(
+                    route,
+                    "route",
+                    title,
+                    [j.id],
+                    "report_directly",
+                    f"**You can also file directly:** {self.render.contact_line(contact)}",
+                    extra,
+                )
         self.add(route, "route", title, [j.id], "honest_truth", f"**The honest truth:** {route.honest_truth}", extra)
         handled = {"fastest_lever", "how_it_reaches_them", "channels", "honest_truth"}
         for role, line in _other_fields(route, handled):
@@ -392,7 +537,7 @@ class _Builder:
         extra = " ".join(topic.keywords)
         self.add(topic, "guidance", topic.title, topic.jurisdictions, "summary", topic.summary, extra)
         lines = self.render.topic_lines(topic)
-        for point, line in zip(topic.points, lines):
+        for point, line in zip(topic.points, lines, strict=False):
             self.add(topic, "guidance", topic.title, point.jurisdictions or topic.jurisdictions, "point", line, extra)
         for role, line in _other_fields(topic, {"title", "summary", "points"}):
             self.add(topic, "guidance", topic.title, topic.jurisdictions, role, line, extra)
@@ -465,7 +610,8 @@ class BM25:
         for word, postings in counts.items():
             idf = math.log(1 + (self.size - len(postings) + 0.5) / (len(postings) + 0.5))
             self.postings[word] = [
-                (i, idf * tf / (tf + k1 * (1 - b + b * len(corpus[i]) / average))) for i, tf in postings.items()]
+                (i, idf * tf / (tf + k1 * (1 - b + b * len(corpus[i]) / average))) for i, tf in postings.items()
+            ]
 
     def scores(self, query: Iterable[str], weight: float = 1.0, into: Optional[Scores] = None) -> Scores:
         scores: Scores = {} if into is None else into
@@ -536,8 +682,13 @@ class SearchIndex:
         for i in list(scores):
             value = scores[i]
             if penalty and not when:
-                value *= PENALTY_HEAD if self.offence_head[i] else PENALTY_OFFENCE if self.docs[i].passage.kind == \
-                    "offence" else 1.0
+                value *= (
+                    PENALTY_HEAD
+                    if self.offence_head[i]
+                    else PENALTY_OFFENCE
+                    if self.docs[i].passage.kind == "offence"
+                    else 1.0
+                )
             if when and self.dated[i]:
                 value *= HAS_DATE
             if in_force and self.in_force[i]:
@@ -561,13 +712,20 @@ class SearchIndex:
             scores[i] = value
         return {i: v for i, v in scores.items() if v > 0}
 
-    def passages(self, query: str, place: Optional[str] = None, limit: int = 5,
-                 only: Optional[str] = None) -> List[Tuple[Passage, float]]:
+    def passages(
+        self, query: str, place: Optional[str] = None, limit: int = 5, only: Optional[str] = None
+    ) -> List[Tuple[Passage, float]]:
         ranked = _ranked(self.scores(query, place, only))
-        return [(self.docs[i].passage, value) for i, value in ranked[:max(limit, 0)]]
+        return [(self.docs[i].passage, value) for i, value in ranked[: max(limit, 0)]]
 
-    def entries(self, query: str, place: Optional[str] = None, limit: int = 10,
-                only: Optional[str] = None, passages_per_entry: int = 5) -> List[EntryHit]:
+    def entries(
+        self,
+        query: str,
+        place: Optional[str] = None,
+        limit: int = 10,
+        only: Optional[str] = None,
+        passages_per_entry: int = 5,
+    ) -> List[EntryHit]:
         """Whole entries: the best passage's score, plus a little for the next two that matched."""
         hits: Dict[int, EntryHit] = {}
         for i, value in _ranked(self.scores(query, place, only)):
@@ -579,7 +737,7 @@ class SearchIndex:
                 hit.score += 0.1 * value
             if len(hit.passages) < passages_per_entry:
                 hit.passages.append((doc.passage, value))
-        return sorted(hits.values(), key=lambda h: -h.score)[:max(limit, 0)]
+        return sorted(hits.values(), key=lambda h: -h.score)[: max(limit, 0)]
 
     def highlight_terms(self, query: str) -> Tuple[Set[str], Optional[str]]:
         """What to mark in a result: the stemmed query words (not the place it names, not the parts of
@@ -649,13 +807,13 @@ def _ranked(scores: Scores) -> List[Tuple[int, float]]:
 
 
 def _pairs(terms: Sequence[str]) -> Set[Tuple[str, str]]:
-    return {(a, b) for a, b in zip(terms, terms[1:]) if a != b}
+    return {(a, b) for a, b in zip(terms, terms[1:], strict=False) if a != b}
 
 
 def _without(query: str, matches: Sequence[Any]) -> str:
     """The query with the places it names cut out ("contacts in Joburg" -> "contacts in ")."""
     for match in sorted(matches, key=lambda m: -m.start):
-        query = query[:match.start] + " " + query[match.end:]
+        query = query[: match.start] + " " + query[match.end :]
     return query
 
 
@@ -669,12 +827,15 @@ def _entry_place(doc: _Doc) -> Optional[str]:
 def search_results(index: "SearchIndex", query: str, only: Optional[str], limit: int = 5) -> List[SearchResult]:
     """Offences, topics and contacts, best first. A section number that names an offence returns just
     that offence (in every covered country that has one, unless `only` names the country)."""
-    hits = [h for h in index.entries(query, only=only, limit=max(limit, 0) + 20)
-            if isinstance(h.entry, (Offence, Topic, Contact))]
+    hits = [
+        h
+        for h in index.entries(query, only=only, limit=max(limit, 0) + 20)
+        if isinstance(h.entry, (Offence, Topic, Contact))
+    ]
     wanted = extract_section(query or "")
     exact = [h for h in hits if isinstance(h.entry, Offence) and wanted and section_key(h.entry.section) == wanted]
     chosen = exact or hits
-    return [SearchResult(h.entry, h.jurisdiction, h.score) for h in chosen[:max(limit, 0)]]
+    return [SearchResult(h.entry, h.jurisdiction, h.score) for h in chosen[: max(limit, 0)]]
 
 
 class LazyIndex:

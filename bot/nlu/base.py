@@ -1,4 +1,5 @@
 """What our NLU graph components share: setting the intent, and the knowledge base."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Text
@@ -12,7 +13,6 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.knowledge import KnowledgeBase, load_knowledge
 
 FALLBACK = "nlu_fallback"
-from bot.limits import MAX_MESSAGE_CHARS as MAX_SCAN  # every character any channel accepts is read
 
 
 def set_intent(message: Message, name: str, confidence: float) -> None:
@@ -36,8 +36,13 @@ class KnowledgeComponent(GraphComponent):
         return {"knowledge_dir": None}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "KnowledgeComponent":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "KnowledgeComponent":
         return cls(config)
 
     def __init__(self, config: Dict[Text, Any]) -> None:

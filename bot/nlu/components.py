@@ -15,6 +15,7 @@ When the classifier alone guessed danger or despair, on a message the net reads 
 the guess stands only for a short, confident one; otherwise the message is answered for
 what it is about, with a risk line.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge.base import extract_section
-from bot.nlu.base import FALLBACK, MAX_SCAN, KnowledgeComponent, intent_name, set_intent
+from bot.limits import MAX_MESSAGE_CHARS  # every character any channel accepts is read
 from bot.nlu import languages
+from bot.nlu.base import FALLBACK, KnowledgeComponent, intent_name, set_intent
 from bot.nlu.safety import SafetyPatterns, load_safety_patterns
 from bot.nlu.text import clauses
 
@@ -45,7 +47,9 @@ _DONE_TO_ME = re.compile(
     r"\b(harass\w*|threaten\w*|stalk\w*|bull\w*|abus\w*|messag\w*|track\w*|follow\w*|post\w*|shar\w*|leak\w*|"
     r"blackmail\w*|extort\w*|dox\w*|impersonat\w*|target\w*|send\w*)\s+(me|us)\b"
     r"|\b(about|of|against)\s+(me|us)\b|\bmy\s+(address|nudes|pics|photos|details|number|account|name|location)\b"
-    r"|\b(i'?m|i am|i've been|ive been|we'?re|we are) being\b", re.I)
+    r"|\b(i'?m|i am|i've been|ive been|we'?re|we are) being\b",
+    re.I,
+)
 INCITEMENT = "incitement_self_harm"
 
 
@@ -66,14 +70,16 @@ class ReferenceDetector(KnowledgeComponent):
             intent = message.get("intent") or {}
             if intent.get("name") not in self.UNSURE and intent.get("confidence", 0.0) >= below:
                 continue
-            section = extract_section((message.get(TEXT) or "")[:MAX_SCAN])
+            section = extract_section((message.get(TEXT) or "")[:MAX_MESSAGE_CHARS])
             if section and self.kb.offence(section):
                 set_intent(message, REFERENCE, 1.0)
         return messages
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
-                           DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
+    is_trainable=False,
+)
 class SafetyNet(GraphComponent):
     """Danger and despair always win, and are read from the whole message (safety_patterns.yml)."""
 
@@ -82,8 +88,13 @@ class SafetyNet(GraphComponent):
         return {"patterns_file": None}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyNet":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNet":
         languages.warm_up()  # the detector's models load now, not on someone's first message
         return cls(load_safety_patterns(config.get("patterns_file")), languages.LanguageNet())
 
@@ -99,14 +110,18 @@ class SafetyNet(GraphComponent):
             text = message.get(TEXT) or ""
             reading = self.patterns.read(text)
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in SAFETY_ENTITIES]
-            found = {"danger": reading.danger, "despair": reading.despair and "yes",
-                     "told_to_self_harm": reading.told_to_self_harm and "yes",
-                     "harm_request": reading.harm_request and "yes"}
+            found = {
+                "danger": reading.danger,
+                "despair": reading.despair and "yes",
+                "told_to_self_harm": reading.told_to_self_harm and "yes",
+                "harm_request": reading.harm_request and "yes",
+            }
             for entity, value in found.items():
                 if value:
                     entities.append(_whole(entity, value, text))
-            if reading.told_to_self_harm and not any(e.get("entity") == "harm" and e.get("value") == INCITEMENT
-                                                     for e in entities):
+            if reading.told_to_self_harm and not any(
+                e.get("entity") == "harm" and e.get("value") == INCITEMENT for e in entities
+            ):
                 entities.append(_whole("harm", INCITEMENT, text))
             flagged = reading.intent
             if not flagged and self.other_languages is not None:
@@ -131,7 +146,7 @@ class SafetyNet(GraphComponent):
 
     def _other_language(self, text: str, entities: List[dict]) -> Optional[str]:
         """A message in another language: its code as an entity, and the intent for its level."""
-        flag = self.other_languages.classify(text[:MAX_SCAN])
+        flag = self.other_languages.classify(text[:MAX_MESSAGE_CHARS])
         if flag is None:
             return None
         entities.append(_whole("language", flag.language, text))
@@ -171,5 +186,11 @@ def _demote(message: Message, entities: List[dict]) -> None:
 
 
 def _whole(entity: str, value: str, text: str) -> dict:
-    return {"entity": entity, "value": value, "start": 0, "end": len(text), "confidence_entity": 1.0,
-            "extractor": SafetyNet.__name__}
+    return {
+        "entity": entity,
+        "value": value,
+        "start": 0,
+        "end": len(text),
+        "confidence_entity": 1.0,
+        "extractor": SafetyNet.__name__,
+    }

@@ -10,6 +10,7 @@ Entities, each with the span that showed it:
 Patterns for asker and minor are data (cue_patterns.yml beside this file); platform and
 service names come from the knowledge base, so adding a platform never touches code.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.base import MAX_SCAN, KnowledgeComponent
+from bot.limits import MAX_MESSAGE_CHARS  # every character any channel accepts is read
+from bot.nlu.base import KnowledgeComponent
 from bot.nlu.languages import english_words as mostly_english_words
 from bot.nlu.text import clean
 
@@ -65,7 +67,6 @@ def service_aliases(name: str) -> List[str]:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
-
     def __init__(self, config) -> None:
         super().__init__(config)
         self.patterns = load_cue_patterns(config.get("patterns_file"))
@@ -86,13 +87,15 @@ class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
             for jurisdiction in self.kb.covered():
                 for contact in jurisdiction.contacts:
                     if contact.kind in SERVICE_KINDS:
-                        found += [(alias, "service", contact.id, contact.name) for alias in service_aliases(contact.name)]
+                        found += [
+                            (alias, "service", contact.id, contact.name) for alias in service_aliases(contact.name)
+                        ]
             found.sort(key=lambda item: -len(item[0]))
             self._names = [(_alias_pattern(alias, original), entity, value) for alias, entity, value, original in found]
         return self._names
 
     def read(self, text: str) -> List[dict]:
-        text = clean(text)[:MAX_SCAN]
+        text = clean(text)[:MAX_MESSAGE_CHARS]
         entities: List[dict] = []
         taken: List[Tuple[int, int]] = []
         for pattern, entity, value in self.names:
@@ -117,14 +120,24 @@ class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in CUE_ENTITIES
-                    and not (e.get("entity") == "ask" and e.get("extractor") == self.__class__.__name__)]
+            kept = [
+                e
+                for e in message.get(ENTITIES) or []
+                if e.get("entity") not in CUE_ENTITIES
+                and not (e.get("entity") == "ask" and e.get("extractor") == self.__class__.__name__)
+            ]
             message.set(ENTITIES, kept + self.read(message.get(TEXT) or ""), add_to_output=True)
         return messages
 
     def _entity(self, entity: str, value: str, match) -> dict:
-        return {"entity": entity, "value": value, "start": match.start(), "end": match.end(),
-                "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+        return {
+            "entity": entity,
+            "value": value,
+            "start": match.start(),
+            "end": match.end(),
+            "confidence_entity": 1.0,
+            "extractor": self.__class__.__name__,
+        }
 
 
 def _alias_pattern(alias: str, original: str) -> Pattern:

@@ -12,6 +12,7 @@ Rasa-free, so the NLU component (bot/nlu/components.py) and the cross-validation
   a multi-class logistic regression over the ask intents plus "none", applied clause by
   clause, so a message asking two things is answered on both.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -36,8 +37,9 @@ class Found:
 
 
 def _vectorizers() -> Tuple[TfidfVectorizer, TfidfVectorizer]:
-    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True,
-                            token_pattern=r"(?u)\b\w+\b")
+    words = TfidfVectorizer(
+        analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True, token_pattern=r"(?u)\b\w+\b"
+    )
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True, min_df=2)
     return words, chars
 
@@ -57,8 +59,9 @@ class FrameModel:
 
     # -- training ------------------------------------------------------------------------
 
-    def fit(self, harm_examples: Sequence[Tuple[str, Sequence[str]]],
-            ask_examples: Sequence[Tuple[str, str]]) -> "FrameModel":
+    def fit(
+        self, harm_examples: Sequence[Tuple[str, Sequence[str]]], ask_examples: Sequence[Tuple[str, str]]
+    ) -> "FrameModel":
         """harm_examples: (text, harm ids, possibly none); ask_examples: (text, ask intent or NONE)."""
         texts = [clean(t) for t, _ in harm_examples] + [clean(t) for t, _ in ask_examples]
         self.words, self.chars = _vectorizers()
@@ -77,8 +80,9 @@ class FrameModel:
         x_ask = self._features([clean(t) for t, _ in ask_examples])
         y_ask = [a for _, a in ask_examples]
         self.asks = sorted(set(y_ask) - {NONE})
-        self.ask_model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000,
-                                            random_state=self.random_state).fit(x_ask, y_ask)
+        self.ask_model = LogisticRegression(
+            C=10.0, class_weight="balanced", max_iter=2000, random_state=self.random_state
+        ).fit(x_ask, y_ask)
         return self
 
     def _features(self, texts: Iterable[str]):
@@ -142,7 +146,7 @@ class FrameModel:
         probabilities = self.ask_model.predict_proba(self._features(p.text for p in pieces))
         classes = list(self.ask_model.classes_)
         found: Dict[str, Found] = {}
-        for piece, row in zip(pieces, probabilities):
+        for piece, row in zip(pieces, probabilities, strict=False):
             best = int(np.argmax(row))
             label, score = classes[best], float(row[best])
             if label != NONE and score >= self.ask_threshold and label not in found:
@@ -152,11 +156,18 @@ class FrameModel:
     # -- persistence (plain data and scikit-learn objects, for skops) ----------------------
 
     def state(self) -> dict:
-        return {"harm_threshold": self.harm_threshold, "ask_threshold": self.ask_threshold,
-                "harm_thresholds": dict(self.harm_thresholds),
-                "random_state": self.random_state, "harms": list(self.harms), "asks": list(self.asks),
-                "words": self.words, "chars": self.chars, "harm_models": dict(self.harm_models),
-                "ask_model": self.ask_model}
+        return {
+            "harm_threshold": self.harm_threshold,
+            "ask_threshold": self.ask_threshold,
+            "harm_thresholds": dict(self.harm_thresholds),
+            "random_state": self.random_state,
+            "harms": list(self.harms),
+            "asks": list(self.asks),
+            "words": self.words,
+            "chars": self.chars,
+            "harm_models": dict(self.harm_models),
+            "ask_model": self.ask_model,
+        }
 
     @classmethod
     def from_state(cls, state: dict) -> "FrameModel":

@@ -29,6 +29,7 @@ and, for languages written with Latin, Greek or Arabic letters, accents and vowe
 removed (people often type "nao quero viver", "toi muon chet", "ou te fia oti"). Patterns
 are normalised the same way when they are loaded, so they may be written either way.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,18 +41,40 @@ from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
+from bot.limits import MAX_MESSAGE_CHARS as MAX_TEXT  # every character any channel accepts is scanned
+
 PATTERNS_DIR = Path(__file__).with_name("safety_languages")
 ORDER = ("self_harm", "danger")  # despair first, as in the English net
-from bot.limits import MAX_MESSAGE_CHARS as MAX_TEXT  # every character any channel accepts is scanned
+
 MIN_CONFIDENCE = 0.4  # lingua's confidence for the top language, below which we say "unsure"
 MIN_WORDS = 2  # a single word ("rotorua", "dankie") is a place or a greeting, not a language
 MIN_LETTERS = 4  # fewer letters than this: too little to name a language
 
 _APOSTROPHES = str.maketrans({c: None for c in "'\u2019\u2018\u02bb\u02bc`\u00b4"})
 # Letters that Unicode does not decompose, and Arabic-script variants typed interchangeably.
-_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i",
-                          "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ئ": "ي",
-                          "ک": "ك", "ة": "ه", "ہ": "ه", "ھ": "ه", "ۀ": "ه", "ؤ": "و", "ـ": None})
+_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "đ": "d",
+        "ø": "o",
+        "ħ": "h",
+        "ı": "i",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ئ": "ي",
+        "ک": "ك",
+        "ة": "ه",
+        "ہ": "ه",
+        "ھ": "ه",
+        "ۀ": "ه",
+        "ؤ": "و",
+        "ـ": None,
+    }
+)
 _NUKTA = {"\u093c", "\u0a3c"}  # Devanagari and Gurmukhi nukta: typed or not, same word
 
 
@@ -85,6 +108,7 @@ def _normalise_pattern(pattern: str, fold: bool) -> str:
 
 
 # -- the patterns ------------------------------------------------------------------------------
+
 
 @dataclass
 class LanguagePatterns:
@@ -132,15 +156,23 @@ def load_language(path: Path) -> LanguagePatterns:
         block = raw.get(level) or {}
         if not block.get("patterns"):
             raise ValueError(f"{path}: '{level}' needs at least one pattern")
-        rules[level] = (_compile(path, code, f"{level}.patterns", block["patterns"], fold),
-                        _compile(path, code, f"{level}.unless", block.get("unless", []), fold))
+        rules[level] = (
+            _compile(path, code, f"{level}.patterns", block["patterns"], fold),
+            _compile(path, code, f"{level}.unless", block.get("unless", []), fold),
+        )
     examples = raw.get("examples") or {}
     for kind in ("self_harm", "danger", "neither"):
         if not examples.get(kind):
             raise ValueError(f"{path}: 'examples.{kind}' needs at least one message (the tests use them)")
-    return LanguagePatterns(code=code, name=str(raw.get("name") or code), fold=fold, rules=rules,
-                            markers=_compile(path, code, "markers", raw.get("markers", []), fold),
-                            detector=raw.get("detector"), examples=examples)
+    return LanguagePatterns(
+        code=code,
+        name=str(raw.get("name") or code),
+        fold=fold,
+        rules=rules,
+        markers=_compile(path, code, "markers", raw.get("markers", []), fold),
+        detector=raw.get("detector"),
+        examples=examples,
+    )
 
 
 @lru_cache(maxsize=4)
@@ -170,10 +202,14 @@ _URDU_LETTERS = re.compile(r"[ٹڈڑںےۓھہیکگچپژ]")  # letters Urdu us
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Characters that differ between simplified and traditional Chinese, common in short messages.
-_SIMPLIFIED = set("们这个说门杀来会为时国与还后见对样电网发给没让觉过点请问总关开听话钱车长东书买卖难险帮报枪乐爱儿"
-                  "楼结号骚扰盗谢伤杀轻踪闯跟账户骂侮辱讯息图视频")
-_TRADITIONAL = set("們這個說門殺來會為時國與還後見對樣電網發給沒讓覺過點請問總關開聽話錢車長東書買賣難險幫報槍樂愛兒"
-                   "樓結號騷擾盜謝傷殺輕蹤闖帳戶罵訊圖視頻")
+_SIMPLIFIED = set(
+    "们这个说门杀来会为时国与还后见对样电网发给没让觉过点请问总关开听话钱车长东书买卖难险帮报枪乐爱儿"
+    "楼结号骚扰盗谢伤杀轻踪闯跟账户骂侮辱讯息图视频"
+)
+_TRADITIONAL = set(
+    "們這個說門殺來會為時國與還後見對樣電網發給沒讓覺過點請問總關開聽話錢車長東書買賣難險幫報槍樂愛兒"
+    "樓結號騷擾盜謝傷殺輕蹤闖帳戶罵訊圖視頻"
+)
 
 
 def _chinese_variant(text: str) -> str:
@@ -277,6 +313,7 @@ def mostly_english(text: str) -> bool:
 
 # -- the net -----------------------------------------------------------------------------------
 
+
 class LanguageNet:
     """Danger and despair in other languages (see the module docstring)."""
 
@@ -316,6 +353,7 @@ class LanguageNet:
 
 # -- the reply ---------------------------------------------------------------------------------
 
+
 def language_reply(kb, language: Optional[str], place: Optional[str]) -> str:
     """Markdown lines for a message in `language` (a code from detect_language or classify):
     the sentence saying these are the emergency and crisis numbers, the numbers (they need no
@@ -332,8 +370,11 @@ def language_reply(kb, language: Optional[str], place: Optional[str]) -> str:
         # country's numbers then fit one SMS. A name that carries the number keeps its words
         # ("NHS 111 (choose the mental health option)"); for one place, crisis lines keep names.
         emergency = [c.phone for c in j.contacts if c.kind == "emergency" and c.phone]
-        crisis = [_label(c) if len(scope) == 1 or c.phone in c.name else c.phone
-                  for c in j.contacts if c.kind == "crisis" and c.phone]
+        crisis = [
+            _label(c) if len(scope) == 1 or c.phone in c.name else c.phone
+            for c in j.contacts
+            if c.kind == "crisis" and c.phone
+        ]
         numbers = ", ".join(emergency) + (f"; crisis: {', '.join(crisis)}" if crisis else "")
         lines.append(f"- **{j.name}**: {numbers}" if len(scope) > 1 else f"**{j.name}**: {numbers}")
     if entry:
@@ -354,5 +395,5 @@ def _languages_file(root: str):
 
 
 def _label(contact) -> str:
-    """"13 11 14 (Lifeline)"; the name alone when it already says the number ("Need to talk? 1737")."""
+    """ "13 11 14 (Lifeline)"; the name alone when it already says the number ("Need to talk? 1737")."""
     return contact.name if contact.phone in contact.name else f"{contact.phone} ({contact.name})"

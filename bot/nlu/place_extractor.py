@@ -13,6 +13,7 @@ On top of the place resolver (bot/places.py) it reads three things people write:
 A message that is nothing but a place ("Darwin", "the States") answers "where are you?"
 and gets the `inform_location` intent.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,44 +24,144 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.base import FALLBACK, MAX_SCAN, KnowledgeComponent, intent_name, set_intent
+from bot.limits import MAX_MESSAGE_CHARS  # every character any channel accepts is read
+from bot.nlu.base import FALLBACK, KnowledgeComponent, intent_name, set_intent
 from bot.nlu.text import clean
 from bot.places import HARASSER, UNKNOWN, VICTIM, PlaceMatch, normalise
 
 INFORM_LOCATION = "inform_location"
 PLACE_ENTITIES = ("country", "region")
 # Words that make a message about a place even when the place is one we don't know ("I'm in Ireland").
-_LOCATION_WORDS = {"in", "from", "live", "living", "lives", "based", "near", "country", "city", "state",
-                   "town", "overseas", "abroad", "moved", "located", "sure", "know", "where"}
-_FILLER = {"im", "i", "am", "in", "from", "live", "living", "based", "the", "at", "we", "are", "re",
-           "ok", "okay", "yes", "yeah", "near", "currently", "right", "now", "um", "uh", "its", "it", "is",
-           "he", "hes", "she", "shes", "they", "theyre", "lives", "s", "m", "sorry", "meant", "mean",
-           "actually", "oops", "not", "i meant", "no", "wait"}
-_CORRECTION_BEFORE = re.compile(r"\b(sorry|oops|i meant|i mean|meant|actually|correction|wait|no)\b[\s,.:;-]*"
-                                r"(?:(?:i'?m|im|i am|it'?s|its|in|he'?s|she'?s|they'?re)\s+)?(?:in\s+)?$", re.I)
+_LOCATION_WORDS = {
+    "in",
+    "from",
+    "live",
+    "living",
+    "lives",
+    "based",
+    "near",
+    "country",
+    "city",
+    "state",
+    "town",
+    "overseas",
+    "abroad",
+    "moved",
+    "located",
+    "sure",
+    "know",
+    "where",
+}
+_FILLER = {
+    "im",
+    "i",
+    "am",
+    "in",
+    "from",
+    "live",
+    "living",
+    "based",
+    "the",
+    "at",
+    "we",
+    "are",
+    "re",
+    "ok",
+    "okay",
+    "yes",
+    "yeah",
+    "near",
+    "currently",
+    "right",
+    "now",
+    "um",
+    "uh",
+    "its",
+    "it",
+    "is",
+    "he",
+    "hes",
+    "she",
+    "shes",
+    "they",
+    "theyre",
+    "lives",
+    "s",
+    "m",
+    "sorry",
+    "meant",
+    "mean",
+    "actually",
+    "oops",
+    "not",
+    "i meant",
+    "no",
+    "wait",
+}
+_CORRECTION_BEFORE = re.compile(
+    r"\b(sorry|oops|i meant|i mean|meant|actually|correction|wait|no)\b[\s,.:;-]*"
+    r"(?:(?:i'?m|im|i am|it'?s|its|in|he'?s|she'?s|they'?re)\s+)?(?:in\s+)?$",
+    re.I,
+)
 _NEGATED_BEFORE = re.compile(r"\bnot\s+(?:in\s+)?$", re.I)
 _NATIONALITY_AFTER = re.compile(r"^\s*(citizens?|nationals?|passport|expats?|by birth|born\b)", re.I)
-_RESIDENCE_AFTER = re.compile(r"^\s*,?\s*(but|living|who lives|who'?s living|residing|resident|now living|based)\b",
-                              re.I)
-_PERSON_AFTER = re.compile(r"^\s*(guy|man|woman|girl|bloke|dude|lady|person|troll|account|user|kid|boy|fella|"
-                           r"men|women|people|trolls|accounts|users|ex|stalker|harasser|scammer|gang)\b", re.I)
+_RESIDENCE_AFTER = re.compile(
+    r"^\s*,?\s*(but|living|who lives|who'?s living|residing|resident|now living|based)\b", re.I
+)
+_PERSON_AFTER = re.compile(
+    r"^\s*(guy|man|woman|girl|bloke|dude|lady|person|troll|account|user|kid|boy|fella|"
+    r"men|women|people|trolls|accounts|users|ex|stalker|harasser|scammer|gang)\b",
+    re.I,
+)
 _I_AM_BEFORE = re.compile(r"\b(i'?m|i am|im|as|we'?re|we are)\s+(a|an)?\s*$", re.I)
 # "living in Hong Kong", "I'm in Dublin": a capitalised place name after a residence phrase.
-_RESIDENCE = re.compile(r"\b(?:i\s+live|i'?m\s+living|im\s+living|living|i'?m\s+based|im\s+based|based|"
-                        r"i\s+reside|residing|i\s+moved|we\s+live|we\s+moved|i'?m|im|i\s+am)\s+(?:in|to)\s+"
-                        r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2})")
-_NOT_PLACES = {"year", "grade", "fear", "shock", "danger", "hell", "love", "bed", "hospital", "therapy", "school",
-               "university", "uni", "college", "class", "high", "primary", "form", "court", "year9", "a", "the",
-               "my", "pain", "tears", "trouble", "a&e", "bits", "pieces", "debt", "care", "hiding", "lockdown"
-               }
+_RESIDENCE = re.compile(
+    r"\b(?:i\s+live|i'?m\s+living|im\s+living|living|i'?m\s+based|im\s+based|based|"
+    r"i\s+reside|residing|i\s+moved|we\s+live|we\s+moved|i'?m|im|i\s+am)\s+(?:in|to)\s+"
+    r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2})"
+)
+_NOT_PLACES = {
+    "year",
+    "grade",
+    "fear",
+    "shock",
+    "danger",
+    "hell",
+    "love",
+    "bed",
+    "hospital",
+    "therapy",
+    "school",
+    "university",
+    "uni",
+    "college",
+    "class",
+    "high",
+    "primary",
+    "form",
+    "court",
+    "year9",
+    "a",
+    "the",
+    "my",
+    "pain",
+    "tears",
+    "trouble",
+    "a&e",
+    "bits",
+    "pieces",
+    "debt",
+    "care",
+    "hiding",
+    "lockdown",
+}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = clean(message.get(TEXT) or "")[:MAX_SCAN]
+            text = clean(message.get(TEXT) or "")[:MAX_MESSAGE_CHARS]
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in PLACE_ENTITIES]
             matches = self.read(text) if text.strip() else []
             for match in matches:
@@ -72,8 +173,11 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             message.set(ENTITIES, entities, add_to_output=True)
             if matches and _only_places(text, matches):
                 set_intent(message, INFORM_LOCATION, 1.0)
-            elif intent_name(message) == INFORM_LOCATION and not matches and \
-                    not _LOCATION_WORDS & set(normalise(text).split()):
+            elif (
+                intent_name(message) == INFORM_LOCATION
+                and not matches
+                and not _LOCATION_WORDS & set(normalise(text).split())
+            ):
                 # "...", "?", "qwerty": no place and no words about one; ask, don't record a place
                 set_intent(message, FALLBACK, (message.get("intent") or {}).get("confidence", 0.0))
         return messages
@@ -82,7 +186,7 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
         """The places in the text with their roles, after corrections and nationality are read."""
         kept: List[PlaceMatch] = []
         for match in self.kb.places.find(text):
-            before, after = text[max(0, match.start - 40):match.start], text[match.end:match.end + 30]
+            before, after = text[max(0, match.start - 40) : match.start], text[match.end : match.end + 30]
             if _NEGATED_BEFORE.search(before):
                 continue  # "not Perth"
             if _NATIONALITY_AFTER.search(after) or (_RESIDENCE_AFTER.search(after) and _I_AM_BEFORE.search(before)):
@@ -98,8 +202,13 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
 
     def _entities(self, match: PlaceMatch) -> List[dict]:
         country = self.kb.places.country(match.place) or match.place
-        base = {"start": match.start, "end": match.end, "role": match.role,
-                "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+        base = {
+            "start": match.start,
+            "end": match.end,
+            "role": match.role,
+            "confidence_entity": 1.0,
+            "extractor": self.__class__.__name__,
+        }
         found = [{**base, "entity": "country", "value": country}]
         if match.place != country:
             found.append({**base, "entity": "region", "value": match.place})
@@ -112,15 +221,22 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             name = found.group(1)
             if name.split()[0].lower() in _NOT_PLACES or any(s <= found.start(1) < e for s, e in taken):
                 continue
-            return {"start": found.start(1), "end": found.end(1), "role": VICTIM, "entity": "country",
-                    "value": UNKNOWN, "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+            return {
+                "start": found.start(1),
+                "end": found.end(1),
+                "role": VICTIM,
+                "entity": "country",
+                "value": UNKNOWN,
+                "confidence_entity": 1.0,
+                "extractor": self.__class__.__name__,
+            }
         return None
 
 
 def _only_places(text: str, matches) -> bool:
     rest = text
     for match in sorted(matches, key=lambda m: -m.start):
-        rest = rest[:match.start] + " " + rest[match.end:]
+        rest = rest[: match.start] + " " + rest[match.end :]
     return all(word in _FILLER for word in normalise(rest).split())
 
 

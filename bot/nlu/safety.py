@@ -13,6 +13,7 @@
 
 The patterns are data (safety_patterns.yml beside this file), checked when loaded.
 """
+
 from __future__ import annotations
 
 import re
@@ -76,13 +77,17 @@ class SafetyPatterns:
             clause = " ".join(piece.text.split())
             own, reported = self._self_harm(clause)
             despair |= own
-            told |= reported or self._any("told_to_self_harm", "phrases", clause) or any(
-                self._any("told_to_self_harm", "quoted", quote) for quote in _quotes(clause))
+            told |= (
+                reported
+                or self._any("told_to_self_harm", "phrases", clause)
+                or any(self._any("told_to_self_harm", "quoted", quote) for quote in _quotes(clause))
+            )
             level = self._danger(clause)
             if level == IMMEDIATE or (level == RISK and danger is None):
                 danger = level
-            if self._any("request_harm_other", "patterns", clause) and \
-                    not self._any("request_harm_other", "unless", clause):
+            if self._any("request_harm_other", "patterns", clause) and not self._any(
+                "request_harm_other", "unless", clause
+            ):
                 request = True
         return SafetyReading(despair=despair, told_to_self_harm=told, danger=danger, harm_request=request)
 
@@ -93,7 +98,7 @@ class SafetyPatterns:
         own = reported = False
         for pattern in self.rules["self_harm"]["patterns"]:
             for match in pattern.finditer(clause):
-                before = clause[:match.start()]
+                before = clause[: match.start()]
                 if _NEGATED.search(before[-40:]):
                     continue  # "I'm not going to hurt myself"
                 if _THIRD_PERSON.search(match.group(0)):
@@ -120,7 +125,7 @@ class SafetyPatterns:
         cue = max(cues, key=lambda m: m.start())  # the reporting verb nearest the words
         # "I told my friend I want to die" is the person's own; "my sister keeps telling me I
         # should kill myself", "I'm getting DMs telling me to end my life" are someone else's words.
-        return not _SPEAKER_IS_ME.search(part[:cue.start()])
+        return not _SPEAKER_IS_ME.search(part[: cue.start()])
 
     def _danger(self, clause: str) -> Optional[str]:
         if self._any("danger", "unless", clause):
@@ -133,9 +138,10 @@ class SafetyPatterns:
         if match:
             # told in the past, as a habit or as a threat for later, up to where it is said:
             # "yesterday he was outside my work" is a risk; "she's outside, screaming she'll kill me" is now
-            told_so_far = _RELATIVE.sub(" ", clause[:match.end()])
-            if (self._any("danger", "past_or_habit", told_so_far) or self._any("danger", "habit", clause)) \
-                    and not self._any("danger", "now", clause):
+            told_so_far = _RELATIVE.sub(" ", clause[: match.end()])
+            if (
+                self._any("danger", "past_or_habit", told_so_far) or self._any("danger", "habit", clause)
+            ) and not self._any("danger", "now", clause):
                 return RISK
             return IMMEDIATE
         if self._any("risk", "patterns", clause) and not self._any("risk", "unless", clause):
@@ -143,9 +149,14 @@ class SafetyPatterns:
         return None
 
 
-_THIRD_PERSON = re.compile(r"\b(herself|himself|themselves|her (own )?life|his (own )?life|their (own )?lives?)\b", re.I)
-_TOLD_TO = re.compile(r"\b(tell|telling|told|tells|urg\w*|encourag\w*|dar(e|es|ed|ing)|pressur\w*)\b[^.!?]{0,30}"
-                      r"\bto( go| just)?( and)?\s*$", re.I)
+_THIRD_PERSON = re.compile(
+    r"\b(herself|himself|themselves|her (own )?life|his (own )?life|their (own )?lives?)\b", re.I
+)
+_TOLD_TO = re.compile(
+    r"\b(tell|telling|told|tells|urg\w*|encourag\w*|dar(e|es|ed|ing)|pressur\w*)\b[^.!?]{0,30}"
+    r"\bto( go| just)?( and)?\s*$",
+    re.I,
+)
 _INCITE_BEFORE = re.compile(r"\b(should|shld|ought to|needs? to|go and|go|just)\s*$", re.I)
 _NEGATED = re.compile(r"\b(not|never|won'?t|wouldn'?t|no intention of|no plans to)\s+(\w+\s+){0,3}$", re.I)
 # "the guy who's been messaging me", "the man who has been threatening me online": who someone
@@ -154,8 +165,11 @@ _RELATIVE = re.compile(r"\b(who|that|which)\b[^,.!?;]{0,40}?\b(me|us|online|him|
 _QUOTED = re.compile(r'"([^"]+)"|(?<![A-Za-z0-9])\'([^\']+?)\'(?![A-Za-z])')
 _JOIN = re.compile(r"\b(?:and|but|so|because|cos|coz|though)\b|,")
 _OBLIGATION = re.compile(r"\b(i|me)\s+(should|shld|need to|ought to|must|deserve to)\s+(just\s+)?$", re.I)
-_SPEAKER_IS_ME = re.compile(r"\b(i|im|i'm|ive|i've|we|we've)( (keep|kept|was|have|had|just|been|even|also|always|"
-                            r"once|never|already|have been|had been))*\s*$", re.I)
+_SPEAKER_IS_ME = re.compile(
+    r"\b(i|im|i'm|ive|i've|we|we've)( (keep|kept|was|have|had|just|been|even|also|always|"
+    r"once|never|already|have been|had been))*\s*$",
+    re.I,
+)
 _FIRST_PERSON = re.compile(r"\b(i|im|i'm|ive|i've|id|i'd)\b", re.IGNORECASE)
 
 
@@ -175,8 +189,9 @@ def _quotes(clause: str):
 
 def _inside_quotes(before: str) -> bool:
     """True when a quotation opened before this point is still open."""
-    return len(_DOUBLE.findall(before)) % 2 == 1 or \
-        len(_OPEN_SINGLE.findall(before)) > len(_CLOSE_SINGLE.findall(before))
+    return len(_DOUBLE.findall(before)) % 2 == 1 or len(_OPEN_SINGLE.findall(before)) > len(
+        _CLOSE_SINGLE.findall(before)
+    )
 
 
 def load_safety_patterns(path: Optional[str] = None) -> SafetyPatterns:

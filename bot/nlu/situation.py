@@ -13,6 +13,7 @@ When a message tells of harm or asks something but the classifier took it for sm
 or was unsure ("hi, my ex posted my nudes..."), the intent becomes `describe_harm` (or
 the question asked), so substance is never answered with "hello".
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,7 +28,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.base import FALLBACK, MAX_SCAN, intent_name, set_intent
+from bot.limits import MAX_MESSAGE_CHARS  # every character any channel accepts is read
+from bot.nlu.base import FALLBACK, intent_name, set_intent
 from bot.nlu.frame_model import NONE, FrameModel
 from bot.nlu.text import clauses
 
@@ -60,8 +62,9 @@ def harms_of(message: Message) -> Optional[List[str]]:
     return None
 
 
-def training_sets(examples: Sequence[Message], harm_free: Sequence[str], ask_intents: Optional[Sequence[str]] = None
-                  ) -> Tuple[List[Tuple[str, List[str]]], List[Tuple[str, str]]]:
+def training_sets(
+    examples: Sequence[Message], harm_free: Sequence[str], ask_intents: Optional[Sequence[str]] = None
+) -> Tuple[List[Tuple[str, List[str]]], List[Tuple[str, str]]]:
     """(harm examples, ask examples) from NLU examples, as the component trains on them."""
     harm_examples: List[Tuple[str, List[str]]] = []
     ask_examples: List[Tuple[str, str]] = []
@@ -82,10 +85,10 @@ def training_sets(examples: Sequence[Message], harm_free: Sequence[str], ask_int
     return harm_examples, ask_examples
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
-                           DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True
+)
 class SituationReader(GraphComponent, EntityExtractorMixin):
-
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -94,37 +97,66 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
             "ask_threshold": 0.55,
             "random_state": 42,
             # intents whose examples tell of no harm: the negatives for the harm classifiers
-            "harm_free_intents": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff",
-                                  "out_of_scope", "inform_location", "ask_emergency_number", "ask_recording",
-                                  "ask_mp", "ask_mlat", "ask_budapest", "ask_interpol", "ask_netsafe",
-                                  "ask_wiredsafety", "ask_reference"],
+            "harm_free_intents": [
+                "greet",
+                "goodbye",
+                "thank",
+                "affirm",
+                "deny",
+                "bot_challenge",
+                "human_handoff",
+                "out_of_scope",
+                "inform_location",
+                "ask_emergency_number",
+                "ask_recording",
+                "ask_mp",
+                "ask_mlat",
+                "ask_budapest",
+                "ask_interpol",
+                "ask_netsafe",
+                "ask_wiredsafety",
+                "ask_reference",
+            ],
             "ask_intents": None,  # default: every ask_* intent and harasser_overseas
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[FrameModel] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[FrameModel] = None,
+    ) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SituationReader":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SituationReader":
         return cls(config, model_storage, resource)
 
     # -- training and persistence ------------------------------------------------------------
 
     def train(self, training_data: TrainingData) -> Resource:
-        harm_examples, ask_examples = training_sets(training_data.intent_examples,
-                                                    self.config["harm_free_intents"], self.config.get("ask_intents"))
+        harm_examples, ask_examples = training_sets(
+            training_data.intent_examples, self.config["harm_free_intents"], self.config.get("ask_intents")
+        )
         if not harm_examples or not any(h for _, h in harm_examples):
             logger.warning("SituationReader: no examples carry `harms` metadata; no harm classifier trained")
             return self._resource
-        self.model = FrameModel(harm_threshold=self.config["harm_threshold"],
-                                harm_thresholds=dict(self.config.get("harm_thresholds") or {}),
-                                ask_threshold=self.config["ask_threshold"],
-                                random_state=self.config["random_state"]).fit(harm_examples, ask_examples)
+        self.model = FrameModel(
+            harm_threshold=self.config["harm_threshold"],
+            harm_thresholds=dict(self.config.get("harm_thresholds") or {}),
+            ask_threshold=self.config["ask_threshold"],
+            random_state=self.config["random_state"],
+        ).fit(harm_examples, ask_examples)
         self.persist()
         return self._resource
 
@@ -135,8 +167,14 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
             sio.dump(self.model.state(), directory / MODEL_FILE)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SituationReader":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SituationReader":
         import skops.io as sio
 
         try:
@@ -158,7 +196,7 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
         confident the message tells of harm, so the likeliest harm is named even below threshold."""
         if self.model is None or not text.strip():
             return [], []
-        pieces = self.model.pieces(text[:MAX_SCAN])
+        pieces = self.model.pieces(text[:MAX_MESSAGE_CHARS])
         harms = [self._entity("harm", f.label, f.score, f.piece) for f in self.model.read_harms(text, pieces)]
         if not harms and sure_of_harm:
             best = self.model.best_harm(text, pieces)
@@ -172,8 +210,11 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
             intent = message.get(INTENT) or {}
             sure = intent.get("name") == DESCRIBE_HARM and intent.get("confidence", 0.0) >= SURE_OF_HARM
             harms, asks = self.read(message.get(TEXT) or "", sure_of_harm=sure)
-            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in FRAME_ENTITIES
-                    or e.get("extractor") != self.__class__.__name__]
+            kept = [
+                e
+                for e in message.get(ENTITIES) or []
+                if e.get("entity") not in FRAME_ENTITIES or e.get("extractor") != self.__class__.__name__
+            ]
             message.set(ENTITIES, kept + harms + asks, add_to_output=True)
             if intent_name(message) in SMALL_TALK | {"inform_location"} and (harms or asks):
                 if harms:
@@ -183,5 +224,11 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _entity(self, entity: str, value: str, score: float, piece) -> dict:
-        return {"entity": entity, "value": value, "start": piece.start, "end": piece.end,
-                "confidence_entity": round(score, 3), "extractor": self.__class__.__name__}
+        return {
+            "entity": entity,
+            "value": value,
+            "start": piece.start,
+            "end": piece.end,
+            "confidence_entity": round(score, 3),
+            "extractor": self.__class__.__name__,
+        }

@@ -5,6 +5,7 @@ and yesterday he was outside my work"). The frame is read piece by piece, so eac
 is judged on its own words (a past "was outside" is not a present "is outside"), and
 every piece of a long message is read, not just its start.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,8 @@ _SENTENCE_END = re.compile(r"(?:[.!?;]+(?=\s|$)|\n+|\s[-\u2013\u2014]\s)")
 _CLAUSE_BREAK = re.compile(
     r",\s*(?=(?:and|but|so|then|also|plus|now|because|cos|coz|which|who)\b)|"
     r"\s(?=(?:and then|and now|and also|but also|but now|and yesterday|and today|and last)\b)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 LONG_SENTENCE_WORDS = 25
 
 

@@ -1,4 +1,5 @@
 """Build trackers the way the action server receives them, and run actions for real."""
+
 from typing import Dict, List, Optional
 
 import pytest
@@ -8,13 +9,30 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.channels.output import answer_of, button_dicts, markdown_reply, text_reply
 from bot.channels.twilio_text import SMS, render
 
-SLOTS = ("victim_country", "victim_region", "harasser_country", "harms", "platforms", "minor", "asker",
-         "place_asked", "opener_shown", "requested_slot", "harasser_place_needed")
+SLOTS = (
+    "victim_country",
+    "victim_region",
+    "harasser_country",
+    "harms",
+    "platforms",
+    "minor",
+    "asker",
+    "place_asked",
+    "opener_shown",
+    "requested_slot",
+    "harasser_place_needed",
+)
 
 
-def make_tracker(text: str = "", intent: str = "greet", entities: Optional[List[Dict]] = None,
-                 slots: Optional[Dict] = None, channel: str = "rest", history: Optional[List[Dict]] = None,
-                 after_user: Optional[List[Dict]] = None) -> Tracker:
+def make_tracker(
+    text: str = "",
+    intent: str = "greet",
+    entities: Optional[List[Dict]] = None,
+    slots: Optional[Dict] = None,
+    channel: str = "rest",
+    history: Optional[List[Dict]] = None,
+    after_user: Optional[List[Dict]] = None,
+) -> Tracker:
     """A tracker whose latest message is `text`; `after_user`: events since that message (e.g. a
     rule's response that already went out this turn)."""
     values = {name: None for name in SLOTS}
@@ -33,8 +51,10 @@ def place(country: str, role: str = "victim", region: Optional[str] = None) -> L
 
 
 def harm(*ids: str) -> List[Dict]:
-    return [{"entity": "harm", "value": h, "confidence_entity": 0.9 - i / 100, "start": 0, "end": 1}
-            for i, h in enumerate(ids)]
+    return [
+        {"entity": "harm", "value": h, "confidence_entity": 0.9 - i / 100, "start": 0, "end": 1}
+        for i, h in enumerate(ids)
+    ]
 
 
 def entity(name: str, value: str) -> List[Dict]:
@@ -96,4 +116,5 @@ def run():
         dispatcher = CollectingDispatcher()
         events = await action.run(dispatcher, tracker, {})
         return Run(dispatcher.messages, events)
+
     return _run

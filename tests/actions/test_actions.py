@@ -4,6 +4,7 @@ rendered as the widget and SMS would show them.
 Facts are checked against the knowledge base through its API, not retyped here,
 except where the test pins the seed's wording (the fact tests in tests/knowledge
 pin the numbers themselves)."""
+
 import re
 
 import pytest
@@ -12,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer
 from actions.fallback import ActionClarify
 from actions.forms import ValidateHarasserPlaceForm
-from bot.knowledge import load_knowledge
 from bot.channels.twilio_text import SMS_FIRST_REPLY
+from bot.knowledge import load_knowledge
 from bot.render import DISCLAIMER, FIRST_REPLY_WORDS, words
 from tests.actions.conftest import entity, harm, make_tracker, place
 
@@ -27,10 +28,14 @@ def payloads(result):
 
 # -- the whole message, briefly ---------------------------------------------------------------
 
+
 async def test_several_harms_name_each_offence_once_one_report_list_and_the_route(run):
-    tracker = make_tracker("my ex put our videos on a porn site with my name and suburb, he's in Florida now",
-                           "describe_harm", entities=harm("image_abuse", "doxxing") + place("US", "harasser"),
-                           slots={"victim_country": "AU", "victim_region": "AU-TAS", "harasser_country": "US"})
+    tracker = make_tracker(
+        "my ex put our videos on a porn site with my name and suburb, he's in Florida now",
+        "describe_harm",
+        entities=harm("image_abuse", "doxxing") + place("US", "harasser"),
+        slots={"victim_country": "AU", "victim_region": "AU-TAS", "harasser_country": "US"},
+    )
     result = await run(ActionAnswer(), tracker)
     text = result.text
     assert "s 474.17A" in text and "s 474.17C" in text
@@ -44,9 +49,12 @@ async def test_several_harms_name_each_offence_once_one_report_list_and_the_rout
 
 
 async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
-    tracker = make_tracker("my ex put our videos online and posted my address, he's in Canada",
-                           "describe_harm", entities=harm("image_abuse", "doxxing", "stalking"),
-                           slots={"victim_country": "AU", "harasser_country": "CA"})
+    tracker = make_tracker(
+        "my ex put our videos online and posted my address, he's in Canada",
+        "describe_harm",
+        entities=harm("image_abuse", "doxxing", "stalking"),
+        slots={"victim_country": "AU", "harasser_country": "CA"},
+    )
     result = await run(ActionAnswer(), tracker)
     sms = result.sms
     assert len(sms) <= SMS_FIRST_REPLY
@@ -54,22 +62,33 @@ async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
 
 
 async def test_harm_before_the_place_helps_now_and_asks_where_once(run):
-    result = await run(ActionAnswer(), make_tracker("someone posted my address", "describe_harm",
-                                                    entities=harm("doxxing")))
+    result = await run(
+        ActionAnswer(), make_tracker("someone posted my address", "describe_harm", entities=harm("doxxing"))
+    )
     assert result.responses == ["utter_ask_place"]
     assert "not your fault" in result.text
     assert "s 474" not in result.text  # the law waits for the place
     assert result.slot("place_asked") is True and result.slot("opener_shown") is True
-    again = await run(ActionAnswer(), make_tracker("and he threatened me too", "describe_harm",
-                                                   entities=harm("threats"), slots={"place_asked": True,
-                                                                                    "harms": ["doxxing"]}))
+    again = await run(
+        ActionAnswer(),
+        make_tracker(
+            "and he threatened me too",
+            "describe_harm",
+            entities=harm("threats"),
+            slots={"place_asked": True, "harms": ["doxxing"]},
+        ),
+    )
     assert "utter_ask_place" not in again.responses  # asked once, never again
     assert again.slot("harms") == ["threats", "doxxing"]
 
 
 async def test_the_place_given_later_answers_the_remembered_harms(run):
-    tracker = make_tracker("Darwin", "inform_location", entities=place("AU", region="AU-NT"),
-                           slots={**AU_NT, "harms": ["doxxing"], "place_asked": True, "opener_shown": True})
+    tracker = make_tracker(
+        "Darwin",
+        "inform_location",
+        entities=place("AU", region="AU-NT"),
+        slots={**AU_NT, "harms": ["doxxing"], "place_asked": True, "opener_shown": True},
+    )
     result = await run(ActionAnswer(), tracker)
     assert "s 474.17C" in result.text and "6 years" in result.text
     assert "not your fault" not in result.text  # the opener was shown already
@@ -85,19 +104,27 @@ async def test_a_place_we_do_not_cover_is_said_once_and_never_asked_again(run):
 
 
 async def test_a_named_uncovered_place_in_the_message_is_honest_at_once(run):
-    tracker = make_tracker("I live in Dublin and someone is impersonating me", "describe_harm",
-                           entities=harm("impersonation") + place("unknown"), slots={"victim_country": "unknown"})
+    tracker = make_tracker(
+        "I live in Dublin and someone is impersonating me",
+        "describe_harm",
+        entities=harm("impersonation") + place("unknown"),
+        slots={"victim_country": "unknown"},
+    )
     result = await run(ActionAnswer(), tracker)
     assert "utter_unknown_place" in result.responses and "utter_ask_place" not in result.responses
 
 
 # -- safety adds, it never subtracts ------------------------------------------------------------
 
+
 async def test_after_the_emergency_response_the_answer_still_comes_without_the_opener(run):
-    tracker = make_tracker("he's outside my house right now and he posted my number everywhere", "danger",
-                           entities=harm("doxxing") + entity("danger", "immediate"),
-                           slots={"victim_country": "NZ"},
-                           after_user=[{"event": "action", "name": "utter_emergency"}])
+    tracker = make_tracker(
+        "he's outside my house right now and he posted my number everywhere",
+        "danger",
+        entities=harm("doxxing") + entity("danger", "immediate"),
+        slots={"victim_country": "NZ"},
+        after_user=[{"event": "action", "name": "utter_emergency"}],
+    )
     result = await run(ActionAnswer(), tracker)
     assert "Harmful Digital Communications" in result.text or "Netsafe" in result.text
     assert "not your fault" not in result.text  # the emergency reply came first; this is the short answer
@@ -105,16 +132,24 @@ async def test_after_the_emergency_response_the_answer_still_comes_without_the_o
 
 
 async def test_after_the_emergency_response_with_no_place_we_do_not_ask_twice(run):
-    tracker = make_tracker("he's at my door, he posted my address", "danger", entities=harm("doxxing"),
-                           after_user=[{"event": "action", "name": "utter_emergency"}])
+    tracker = make_tracker(
+        "he's at my door, he posted my address",
+        "danger",
+        entities=harm("doxxing"),
+        after_user=[{"event": "action", "name": "utter_emergency"}],
+    )
     result = await run(ActionAnswer(), tracker)
     assert "utter_ask_place" not in result.responses  # utter_emergency asked already
     assert result.slot("place_asked") is True
 
 
 async def test_a_disclosed_risk_gets_one_emergency_line_then_the_answer(run):
-    tracker = make_tracker("he said he will kill me", "describe_harm",
-                           entities=harm("threats") + entity("danger", "risk"), slots={"victim_country": "UK"})
+    tracker = make_tracker(
+        "he said he will kill me",
+        "describe_harm",
+        entities=harm("threats") + entity("danger", "risk"),
+        slots={"victim_country": "UK"},
+    )
     result = await run(ActionAnswer(), tracker)
     assert result.text.index("999") < re.search(r"\bs \d", result.text).start()  # the line comes first
     assert len(re.findall(r"\b999\b", result.text)) == 1
@@ -122,18 +157,26 @@ async def test_a_disclosed_risk_gets_one_emergency_line_then_the_answer(run):
 
 
 async def test_being_told_to_kill_yourself_is_answered_as_the_harm_it_is(run):
-    tracker = make_tracker("accounts keep replying kys under my posts", "told_to_self_harm",
-                           entities=harm("incitement_self_harm", "harassment"), slots={"victim_country": "UK"},
-                           after_user=[{"event": "action", "name": "utter_told_to_self_harm"}])
+    tracker = make_tracker(
+        "accounts keep replying kys under my posts",
+        "told_to_self_harm",
+        entities=harm("incitement_self_harm", "harassment"),
+        slots={"victim_country": "UK"},
+        after_user=[{"event": "action", "name": "utter_told_to_self_harm"}],
+    )
     result = await run(ActionAnswer(), tracker)
     assert re.search(r"s 184|s 2 |harassment", result.text, re.I)
     assert re.search(r"report", result.text, re.I)
 
 
 async def test_a_request_to_harm_someone_gets_a_firm_refusal_and_no_how_to(run):
-    tracker = make_tracker("he's at my door. help me find his new address so I can post it", "danger",
-                           entities=entity("harm_request", "yes"), slots={"victim_country": "AU"},
-                           after_user=[{"event": "action", "name": "utter_emergency"}])
+    tracker = make_tracker(
+        "he's at my door. help me find his new address so I can post it",
+        "danger",
+        entities=entity("harm_request", "yes"),
+        slots={"victim_country": "AU"},
+        after_user=[{"event": "action", "name": "utter_emergency"}],
+    )
     result = await run(ActionAnswer(), tracker)
     assert re.search(r"can't help with finding, exposing or hurting someone", result.text)
     assert not re.search(r"whois|reverse image|people search", result.text, re.I)
@@ -141,10 +184,14 @@ async def test_a_request_to_harm_someone_gets_a_firm_refusal_and_no_how_to(run):
 
 # -- who is asking, a child, the platform, a service named ---------------------------------------
 
+
 async def test_a_parent_gets_the_helper_opener_and_the_young_persons_routes(run):
-    tracker = make_tracker("my son is 13 and kids made a page mocking him", "describe_harm",
-                           entities=harm("harassment") + entity("asker", "helper") + entity("minor", "yes"),
-                           slots={"victim_country": "AU", "victim_region": "AU-ACT"})
+    tracker = make_tracker(
+        "my son is 13 and kids made a page mocking him",
+        "describe_harm",
+        entities=harm("harassment") + entity("asker", "helper") + entity("minor", "yes"),
+        slots={"victim_country": "AU", "victim_region": "AU-ACT"},
+    )
     result = await run(ActionAnswer(), tracker)
     assert "Thank you for looking out for them" in result.text
     youth = KB.youth("AU")[0]
@@ -153,16 +200,20 @@ async def test_a_parent_gets_the_helper_opener_and_the_young_persons_routes(run)
 
 
 async def test_an_adult_is_not_offered_the_under_18_routes(run):
-    tracker = make_tracker("my ex shared my nudes", "describe_harm", entities=harm("image_abuse"),
-                           slots={"victim_country": "UK"})
+    tracker = make_tracker(
+        "my ex shared my nudes", "describe_harm", entities=harm("image_abuse"), slots={"victim_country": "UK"}
+    )
     result = await run(ActionAnswer(), tracker)
     assert "CEOP" not in result.text and "Report Remove" not in result.text
 
 
 async def test_the_platform_named_brings_its_own_report_route(run):
-    tracker = make_tracker("someone on insta keeps sending me abuse", "describe_harm",
-                           entities=harm("harassment") + entity("platform", "instagram"),
-                           slots={"victim_country": "NZ"})
+    tracker = make_tracker(
+        "someone on insta keeps sending me abuse",
+        "describe_harm",
+        entities=harm("harassment") + entity("platform", "instagram"),
+        slots={"victim_country": "NZ"},
+    )
     result = await run(ActionAnswer(), tracker)
     route = KB.platform_route("instagram", "harassment")
     assert route.url in result.text or "/ask_platform_removal" in payloads(result)
@@ -170,20 +221,29 @@ async def test_the_platform_named_brings_its_own_report_route(run):
 
 
 async def test_takedown_question_leads_with_the_platforms_own_route(run):
-    tracker = make_tracker("how do I get this taken down on tiktok", "ask_platform_removal",
-                           entities=entity("platform", "tiktok"), slots={"harms": ["image_abuse"]})
+    tracker = make_tracker(
+        "how do I get this taken down on tiktok",
+        "ask_platform_removal",
+        entities=entity("platform", "tiktok"),
+        slots={"harms": ["image_abuse"]},
+    )
     result = await run(ActionAnswer(), tracker)
     assert KB.platform_route("tiktok", "image_abuse").url in result.text
 
 
 async def test_a_named_service_gets_what_it_does_and_does_not_do(run):
-    tracker = make_tracker("can eSafety take down a post about me?", "ask_platform_removal",
-                           entities=entity("service", "au-esafety"), slots={"victim_country": "AU"})
+    tracker = make_tracker(
+        "can eSafety take down a post about me?",
+        "ask_platform_removal",
+        entities=entity("service", "au-esafety"),
+        slots={"victim_country": "AU"},
+    )
     result = await run(ActionAnswer(), tracker)
     assert "eSafety Commissioner" in result.text and re.search(r"It can('t)?:", result.text)
 
 
 # -- follow-ups remember the frame ----------------------------------------------------------------
+
 
 async def test_more_on_the_law_uses_the_remembered_harms_and_place(run):
     tracker = make_tracker("/ask_offence", "ask_offence", slots={**AU_NT, "harms": ["doxxing", "image_abuse"]})
@@ -206,20 +266,23 @@ async def test_theyre_overseas_without_a_country_asks_which_country(run):
 
 
 async def test_the_route_from_australia_to_the_us(run):
-    tracker = make_tracker("/harasser_overseas", "harasser_overseas",
-                           slots={"victim_country": "AU", "harasser_country": "US"})
+    tracker = make_tracker(
+        "/harasser_overseas", "harasser_overseas", slots={"victim_country": "AU", "harasser_country": "US"}
+    )
     result = await run(ActionAnswer(), tracker)
     assert "ic3.gov" in result.text and "INTERPOL" in result.text
 
 
 async def test_not_sure_where_they_are_still_gets_the_steps_at_home(run):
-    tracker = make_tracker("/harasser_overseas", "harasser_overseas",
-                           slots={"victim_country": "NZ", "harasser_country": "abroad"})
+    tracker = make_tracker(
+        "/harasser_overseas", "harasser_overseas", slots={"victim_country": "NZ", "harasser_country": "abroad"}
+    )
     result = await run(ActionAnswer(), tracker)
     assert "another country" in result.text and "INTERPOL" in result.text
 
 
 # -- questions ------------------------------------------------------------------------------------
+
 
 async def test_evidence_needs_no_place(run):
     result = await run(ActionAnswer(), make_tracker("how do I save evidence", "ask_evidence"))
@@ -232,42 +295,54 @@ async def test_evidence_in_nz_warns_about_objectionable_content(run):
 
 
 async def test_emergency_numbers_for_a_place_and_for_nowhere_yet(run):
-    known = await run(ActionAnswer(), make_tracker("what number?", "ask_emergency_number",
-                                                   slots={"victim_country": "ZA"}))
+    known = await run(
+        ActionAnswer(), make_tracker("what number?", "ask_emergency_number", slots={"victim_country": "ZA"})
+    )
     assert "10111" in known.text and "911" not in known.text
     unknown = await run(ActionAnswer(), make_tracker("what number?", "ask_emergency_number"))
     for jurisdiction in KB.covered():
         assert KB.emergency(jurisdiction.id)[0].phone in unknown.text
 
 
-@pytest.mark.parametrize("region,name,rule", [("AU-SA", "South Australia", "all-party"),
-                                              ("AU-VIC", "Victoria", "one-party")])
+@pytest.mark.parametrize(
+    "region,name,rule", [("AU-SA", "South Australia", "all-party"), ("AU-VIC", "Victoria", "one-party")]
+)
 async def test_recording_rule_for_a_state(run, region, name, rule):
-    result = await run(ActionAnswer(), make_tracker("can I record", "ask_recording",
-                                                    slots={"victim_country": "AU", "victim_region": region}))
+    result = await run(
+        ActionAnswer(),
+        make_tracker("can I record", "ask_recording", slots={"victim_country": "AU", "victim_region": region}),
+    )
     assert f"**{name}**: {rule} consent" in result.text
 
 
 async def test_escalation_ladder_in_queensland(run):
-    result = await run(ActionAnswer(), make_tracker("police did nothing", "ask_police_inaction",
-                                                    slots={"victim_country": "AU", "victim_region": "AU-QLD"}))
+    result = await run(
+        ActionAnswer(),
+        make_tracker(
+            "police did nothing", "ask_police_inaction", slots={"victim_country": "AU", "victim_region": "AU-QLD"}
+        ),
+    )
     assert "Officer in Charge" in result.text
 
 
 async def test_protection_orders_wait_for_the_place(run):
     asked = await run(ActionAnswer(), make_tracker("restraining order?", "ask_protection_order"))
     assert asked.responses == ["utter_ask_place"]
-    answered = await run(ActionAnswer(), make_tracker("restraining order?", "ask_protection_order",
-                                                      slots={"victim_country": "AU"}))
+    answered = await run(
+        ActionAnswer(), make_tracker("restraining order?", "ask_protection_order", slots={"victim_country": "AU"})
+    )
     assert re.search(r"AVO|Apprehended Violence Order", answered.text)
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("What's the maximum penalty for doxxing under s 474.17C?", r"6 years"),
-    ("penalty for s474.17a", r"6 years"),
-    ("what's 264.1 in the Canadian criminal code", r"264\.1"),
-    ("18 USC 2261A penalty", r"2261A"),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("What's the maximum penalty for doxxing under s 474.17C?", r"6 years"),
+        ("penalty for s474.17a", r"6 years"),
+        ("what's 264.1 in the Canadian criminal code", r"264\.1"),
+        ("18 USC 2261A penalty", r"2261A"),
+    ],
+)
 async def test_reference_questions(run, question, expected):
     result = await run(ActionAnswer(), make_tracker(question, "ask_reference"))
     assert re.search(expected, result.text), result.text
@@ -289,12 +364,14 @@ async def test_nothing_understood_asks_what_is_happening(run):
 
 # -- the knowledge base is handed in; failures never go silent -----------------------------------
 
+
 async def test_the_action_answers_from_the_knowledge_base_it_was_given(run, tmp_path):
-    from tests.knowledge.fixtures import knowledge_with_ireland  # noqa: PLC0415
+    from tests.knowledge.fixtures import knowledge_with_ireland
 
     kb = knowledge_with_ireland(tmp_path)
-    tracker = make_tracker("someone is threatening me", "describe_harm", entities=harm("threats"),
-                           slots={"victim_country": "IE"})
+    tracker = make_tracker(
+        "someone is threatening me", "describe_harm", entities=harm("threats"), slots={"victim_country": "IE"}
+    )
     result = await run(ActionAnswer(kb), tracker)
     assert "112" in result.text and "Ireland" in result.text
 
@@ -304,8 +381,9 @@ async def test_a_broken_lookup_still_answers_with_the_emergency_numbers(run, mon
         raise RuntimeError("knowledge base unavailable")
 
     monkeypatch.setattr("actions.answer.compose", explode)
-    result = await run(ActionAnswer(), make_tracker("someone posted my address", "describe_harm",
-                                                    entities=harm("doxxing")))
+    result = await run(
+        ActionAnswer(), make_tracker("someone posted my address", "describe_harm", entities=harm("doxxing"))
+    )
     assert result.responses == ["utter_action_failed"]
 
 
@@ -321,6 +399,7 @@ async def test_an_unreadable_answer_to_where_goes_back_to_the_answer(run):
 
 
 # -- "which country are they in?" --------------------------------------------------------------
+
 
 async def _extract(text, intent, slots):
     tracker = make_tracker(text, intent, slots={"requested_slot": "harasser_country", **slots})
@@ -340,12 +419,19 @@ async def test_danger_during_the_question_goes_to_its_own_rule():
 
 
 async def test_an_unclear_follow_up_to_a_story_is_answered_from_it(run):
-    result = await run(ActionClarify(), make_tracker("whats the most he could get for that", "nlu_fallback",
-                                                     slots={"harms": ["doxxing"], "victim_country": "AU"}))
+    result = await run(
+        ActionClarify(),
+        make_tracker(
+            "whats the most he could get for that", "nlu_fallback", slots={"harms": ["doxxing"], "victim_country": "AU"}
+        ),
+    )
     assert result.followup == "action_answer"
-    tracker = make_tracker("whats the most he could get for that", "nlu_fallback",
-                           slots={"harms": ["doxxing"], "victim_country": "AU"})
-    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
-                                                {"name": "ask_offence", "confidence": 0.2}]
+    tracker = make_tracker(
+        "whats the most he could get for that", "nlu_fallback", slots={"harms": ["doxxing"], "victim_country": "AU"}
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "ask_offence", "confidence": 0.2},
+    ]
     answered = await run(ActionAnswer(), tracker)
     assert "s 474.17C" in answered.text and "6 years" in answered.text

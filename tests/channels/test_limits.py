@@ -1,4 +1,5 @@
 """The per-sender in-flight limit used by the REST and widget channels."""
+
 from bot.channels.limits import PerSenderLimit
 
 

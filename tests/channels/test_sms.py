@@ -1,6 +1,7 @@
 """The Twilio SMS channel over real HTTP: a Sanic server on a free local port, requests signed
 the way Twilio signs them (with a test auth token), Twilio's REST client replaced by a fake
 (tests/channels/twilio_fakes.py)."""
+
 from __future__ import annotations
 
 import logging
@@ -10,14 +11,14 @@ import aiohttp
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
+from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
+from twilio_fakes import start as start_channel
 
 import bot.channels.sms as sms
 from bot.answers import covered_numbers
 from bot.channels.sms import TWIML_EMPTY, TwilioSmsInput, pack, sms_text
 from bot.channels.twilio_text import SMS
 from bot.knowledge import load_knowledge
-from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
-from twilio_fakes import start as start_channel
 
 SMS_LIMIT = SMS.limit
 TWILIO_NUMBER = "+15005550006"
@@ -27,13 +28,24 @@ PRIVATE = "my ex posted my home address on a forum"
 
 
 def form(body: str, number: str = PHONE, **extra: str) -> Dict[str, str]:
-    return {"ToCountry": "US", "SmsMessageSid": "SM" + "1" * 32, "NumMedia": "0", "From": number,
-            "To": TWILIO_NUMBER, "Body": body, "AccountSid": SID, "ApiVersion": "2010-04-01", **extra}
+    return {
+        "ToCountry": "US",
+        "SmsMessageSid": "SM" + "1" * 32,
+        "NumMedia": "0",
+        "From": number,
+        "To": TWILIO_NUMBER,
+        "Body": body,
+        "AccountSid": SID,
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
 
 
 async def start(monkeypatch, credentials: Optional[Dict[str, Any]] = None, fail_send: Optional[Exception] = None):
-    channel = TwilioSmsInput.from_credentials(credentials or {
-        "account_sid": SID, "auth_token": TOKEN, "twilio_number": TWILIO_NUMBER, "sender_secret": SECRET})
+    channel = TwilioSmsInput.from_credentials(
+        credentials
+        or {"account_sid": SID, "auth_token": TOKEN, "twilio_number": TWILIO_NUMBER, "sender_secret": SECRET}
+    )
     return await start_channel(monkeypatch, channel, "/webhooks/twilio_sms", form, fail_send)
 
 
@@ -53,6 +65,7 @@ async def start_server(monkeypatch):
         server, handle = await start(monkeypatch, **kwargs)
         servers.append(server)
         return handle
+
     yield _start
     for server in servers:
         server.close()
@@ -60,6 +73,7 @@ async def start_server(monkeypatch):
 
 
 # -- signature ---------------------------------------------------------------------------------
+
 
 async def test_health(bot):
     async with aiohttp.ClientSession() as session:
@@ -119,8 +133,15 @@ async def test_signature_for_another_url_is_refused(bot):
 
 async def test_public_url_is_what_gets_checked_behind_a_proxy(start_server):
     public = "https://help.example.org/webhooks/twilio_sms/webhook"
-    server = await start_server(credentials={"account_sid": SID, "auth_token": TOKEN, "twilio_number": TWILIO_NUMBER,
-                                             "sender_secret": SECRET, "public_url": public})
+    server = await start_server(
+        credentials={
+            "account_sid": SID,
+            "auth_token": TOKEN,
+            "twilio_number": TWILIO_NUMBER,
+            "sender_secret": SECRET,
+            "public_url": public,
+        }
+    )
     assert (await server.post(form("hi"), sign_url=public))[0] == 200
     assert (await server.post(form("hi")))[0] == 403  # signed for the internal URL: not what Twilio sees
     assert len(server.assistant.received) == 1
@@ -149,6 +170,7 @@ async def test_without_credentials_the_channel_refuses_everything(start_server, 
 
 # -- rendering -----------------------------------------------------------------------------------
 
+
 async def test_markdown_is_stripped_and_long_replies_fit_one_sms(bot):
     line = "**Save evidence**: take screenshots with the date, time and _the URL_ showing. " * 3
     bot.assistant.replies = [("\n".join([line] * 40), None)]
@@ -171,13 +193,18 @@ async def test_a_single_huge_line_is_cut_at_a_word(bot):
 async def test_buttons_become_numbered_options(bot):
     bot.assistant.replies = [("Is there anything else you'd like to know?", BUTTONS)]
     await bot.text("thanks")
-    assert bot.bodies() == ["Is there anything else you'd like to know?\n"
-                            "Reply 1 for Save evidence, 2 for Where to report, 3 for Talk to someone."]
+    assert bot.bodies() == [
+        "Is there anything else you'd like to know?\n"
+        "Reply 1 for Save evidence, 2 for Where to report, 3 for Talk to someone."
+    ]
 
 
 async def test_replies_to_one_text_are_packed_in_order_with_the_latest_options_only(bot):
-    bot.assistant.replies = [("First.", [{"title": "Old", "payload": "/old"}]), ("Second.", None),
-                             ("Where are you?", [{"title": "Australia", "payload": "Australia"}])]
+    bot.assistant.replies = [
+        ("First.", [{"title": "Old", "payload": "/old"}]),
+        ("Second.", None),
+        ("Where are you?", [{"title": "Australia", "payload": "Australia"}]),
+    ]
     await bot.text("hi")
     assert bot.bodies() == ["First.\n\nSecond.\n\nWhere are you?\nReply 1 for Australia."]
     bot.assistant.replies = [("x" * 1000, None), ("y" * 1000, None)]
@@ -212,6 +239,7 @@ def test_sms_text_and_pack():
 
 
 # -- keywords ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "Cancel", "END", "quit"])
 async def test_stop_forgets_the_conversation_and_sends_nothing(bot, word):
@@ -256,6 +284,7 @@ async def test_help_words_inside_a_message_go_to_the_assistant(bot):
 
 # -- failures and privacy --------------------------------------------------------------------
 
+
 async def test_a_failing_assistant_still_gives_the_emergency_numbers(bot):
     bot.assistant.fail = True
     status, _, body = await bot.text(PRIVATE)
@@ -268,8 +297,7 @@ async def test_a_failing_assistant_still_gives_the_emergency_numbers(bot):
 
 async def test_a_refused_send_is_logged_without_the_number(start_server, caplog):
     caplog.set_level(logging.DEBUG)
-    error = TwilioRestException(400, "https://api.twilio.com", msg=f"The 'To' number {PHONE} is not valid",
-                                code=21211)
+    error = TwilioRestException(400, "https://api.twilio.com", msg=f"The 'To' number {PHONE} is not valid", code=21211)
     server = await start_server(fail_send=error)
     status, _, _ = await server.text(PRIVATE)
     assert status == 200
@@ -295,13 +323,20 @@ async def test_logs_and_tracker_store_never_hold_the_number_or_the_text(bot, cap
 
 
 async def test_sender_ids_are_keyed_with_the_secret(start_server):
-    other = await start_server(credentials={"account_sid": SID, "auth_token": TOKEN, "twilio_number": TWILIO_NUMBER,
-                                            "sender_secret": "another-secret"})
+    other = await start_server(
+        credentials={
+            "account_sid": SID,
+            "auth_token": TOKEN,
+            "twilio_number": TWILIO_NUMBER,
+            "sender_secret": "another-secret",
+        }
+    )
     await other.text("hi")
     assert other.assistant.received[0].sender_id == hmac_of(PHONE, "another-secret") != hmac_of(PHONE)
 
 
 # -- shared with WhatsApp: STOP racing an answer, misrouted senders, Markdown answers ----------
+
 
 async def test_stop_while_a_message_is_being_answered_keeps_it_forgotten(bot):
     await bot.text("hi")
@@ -328,6 +363,7 @@ async def test_a_whatsapp_sender_on_the_sms_webhook_gets_nothing(bot):
 async def test_a_knowledge_base_answer_in_markdown_reads_well_as_sms(bot):
     from bot.answers import emergency_answer
     from bot.render import to_markdown
+
     answer = emergency_answer(load_knowledge(), "AU")
     answer.legal = True
     bot.assistant.replies = [(to_markdown(answer), BUTTONS)]

@@ -1,5 +1,6 @@
 """Markdown -> text for SMS and WhatsApp (bot/channels/twilio_text.py), the one place where the
 Twilio channels turn what actions send (Markdown and buttons) into what a phone shows."""
+
 import pytest
 
 from bot.answers import emergency_answer
@@ -12,8 +13,11 @@ BUTTONS = [{"title": "Save evidence", "payload": "/ask_evidence"}, {"title": "Ta
 
 def answer_markdown(lines: int = 3) -> str:
     answer = Answer(opener="I'm so sorry this is happening to you.", legal=True)
-    answer.add("Where to report", [f"**Line {i}**: see https://example.gov/{i}" for i in range(lines)],
-               ["https://example.gov/a", "https://example.gov/b"])
+    answer.add(
+        "Where to report",
+        [f"**Line {i}**: see https://example.gov/{i}" for i in range(lines)],
+        ["https://example.gov/a", "https://example.gov/b"],
+    )
     answer.add("What to do next", ["1. Save the messages.", "2. Report the account."])
     return to_markdown(answer)
 
@@ -26,7 +30,8 @@ def test_a_to_markdown_answer_as_sms():
         "- Line 2: see https://example.gov/2\n\n"
         "What to do next:\n1. Save the messages.\n2. Report the account.\n\n"
         "Sources: https://example.gov/a, https://example.gov/b\n" + DISCLAIMER + "\n"
-        "Reply 1 for Save evidence, 2 for Talk to someone.")
+        "Reply 1 for Save evidence, 2 for Talk to someone."
+    )
 
 
 def test_a_to_markdown_answer_as_whatsapp():
@@ -37,7 +42,8 @@ def test_a_to_markdown_answer_as_whatsapp():
         "- *Line 2*: see https://example.gov/2\n\n"
         "*What to do next*\n1. Save the messages.\n2. Report the account.\n\n"
         "Sources: https://example.gov/a, https://example.gov/b\n_" + DISCLAIMER + "_\n"
-        "Reply 1 for Save evidence, 2 for Talk to someone.")
+        "Reply 1 for Save evidence, 2 for Talk to someone."
+    )
 
 
 @pytest.mark.parametrize("style", [SMS, WHATSAPP])
@@ -58,17 +64,26 @@ def test_every_line_of_an_emergency_answer_survives(style):
         markdown = to_markdown(emergency_answer(kb, place))
         text = render(markdown, BUTTONS, style)
         assert len(text) <= style.limit
-        for contact in ([c for j in kb.covered() for c in j.contacts if c.kind in ("emergency", "crisis")]
-                        if place is None else kb.emergency(place) + kb.crisis(place)):
+        for contact in (
+            [c for j in kb.covered() for c in j.contacts if c.kind in ("emergency", "crisis")]
+            if place is None
+            else kb.emergency(place) + kb.crisis(place)
+        ):
             assert contact.phone in text, (place, contact.id)
 
 
 def test_inline_markup():
-    assert render("**s 474.17C**: _note_ harm_doxxing https://x.org/a_b_c", (), SMS) == \
-        "s 474.17C: note harm_doxxing https://x.org/a_b_c"
-    assert render("**s 474.17C**: _note_ *also* harm_doxxing", (), WHATSAPP) == "*s 474.17C*: _note_ _also_ harm_doxxing"
-    assert render("See [eSafety](https://www.esafety.gov.au/report) or [https://a.gov](https://a.gov)", (), SMS) == \
-        "See eSafety (https://www.esafety.gov.au/report) or https://a.gov"
+    assert (
+        render("**s 474.17C**: _note_ harm_doxxing https://x.org/a_b_c", (), SMS)
+        == "s 474.17C: note harm_doxxing https://x.org/a_b_c"
+    )
+    assert (
+        render("**s 474.17C**: _note_ *also* harm_doxxing", (), WHATSAPP) == "*s 474.17C*: _note_ _also_ harm_doxxing"
+    )
+    assert (
+        render("See [eSafety](https://www.esafety.gov.au/report) or [https://a.gov](https://a.gov)", (), SMS)
+        == "See eSafety (https://www.esafety.gov.au/report) or https://a.gov"
+    )
     assert render("## Heading\n* one\n+ two\n`code`", (), SMS) == "Heading:\n- one\n- two\ncode"
     assert render("**Done.**", (), SMS) == "Done."
     assert render("2 * 3 = 6 and 4 * 5", (), WHATSAPP) == "2 * 3 = 6 and 4 * 5"
@@ -80,7 +95,7 @@ def test_sms_typography_and_encoding():
     assert is_gsm7("Hello @ £5 {x}") and not is_gsm7("你好")
     assert SMS.limit_for("你好") == SMS_UCS2_LIMIT and SMS.limit_for("hello") == SMS.limit
     assert SMS.length("{}") == 4  # GSM-7 extension characters take two septets
-    assert WHATSAPP.length("\U0001F600") == 2  # an emoji is two UTF-16 units, as Twilio counts
+    assert WHATSAPP.length("\U0001f600") == 2  # an emoji is two UTF-16 units, as Twilio counts
 
 
 def test_options_line():

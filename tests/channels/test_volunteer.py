@@ -1,5 +1,6 @@
 """The volunteers' reference desk: the channel over real HTTP (a Sanic server on a free local port)
 and what bot/volunteer.py puts on the page, in the search JSON and on the printable card."""
+
 from __future__ import annotations
 
 import html
@@ -35,6 +36,7 @@ def kb():
 
 
 # -- over HTTP ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 async def server(monkeypatch):
@@ -72,8 +74,14 @@ async def search(server, q, **extra):
 async def test_the_page_has_a_strict_csp_and_stores_nothing(server):
     status, headers, body = await get(f"{server}/")
     assert status == 200
-    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
-                      "frame-ancestors 'none'", "base-uri 'none'"):
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ):
         assert directive in headers["Content-Security-Policy"]
     assert headers["Content-Security-Policy"] == CSP
     assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
@@ -104,8 +112,19 @@ def test_the_script_uses_no_storage_and_no_markup_from_the_server():
     script = (ROOT / "volunteer" / "volunteer.js").read_text(encoding="utf-8")
     script = re.sub(r"/\*.*?\*/|(?<![:'\\])//[^\n]*", "", script, flags=re.S)  # comments may name them
     assert "fetch(" in script  # the code itself is still there
-    for forbidden in ("localStorage", "sessionStorage", "indexedDB", "document.cookie", "caches.", "innerHTML",
-                      "outerHTML", "insertAdjacentHTML", "eval(", "new Function", "serviceWorker"):
+    for forbidden in (
+        "localStorage",
+        "sessionStorage",
+        "indexedDB",
+        "document.cookie",
+        "caches.",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "eval(",
+        "new Function",
+        "serviceWorker",
+    ):
         assert forbidden not in script, forbidden
     css = (ROOT / "volunteer" / "volunteer.css").read_text(encoding="utf-8")
     assert "@import" not in css and "url(" not in css  # no fonts or images from anywhere
@@ -165,8 +184,12 @@ async def test_search_by_words_groups_and_marks(server):
 
 async def test_the_json_carries_text_and_ranges_never_markup(server):
     data = await search(server, "eSafety")
-    lines = [line for g in data["groups"] for r in g["results"]
-             for line in r["key"] + [x for group in r["full"] for x in group["lines"]] + [r["title"]]]
+    lines = [
+        line
+        for g in data["groups"]
+        for r in g["results"]
+        for line in r["key"] + [x for group in r["full"] for x in group["lines"]] + [r["title"]]
+    ]
     assert lines
     for line in lines:
         assert "**" not in line["text"]
@@ -188,6 +211,7 @@ async def test_the_access_log_never_gets_the_query(server):
 
 
 # -- what the page, the card and the JSON say ----------------------------------------------------
+
 
 class _Facts(HTMLParser):
     """Each <article data-fact> of a page: its text and its links."""
@@ -250,7 +274,7 @@ def test_each_country_panel_has_what_a_call_needs(kb, code):
     if jurisdiction.offences:
         offences = blocks["offences"].facts
         assert [f.id for f in offences] == [o.id for o in jurisdiction.offences]
-        for fact, offence in zip(offences, jurisdiction.offences):
+        for fact, offence in zip(offences, jurisdiction.offences, strict=False):
             text = " ".join(fact.lines())
             assert offence.max_penalty in text and all(e in fact.lines() for e in offence.elements)
         assert blocks["offences"].note == DISCLAIMER
@@ -302,8 +326,9 @@ def test_the_export_card_is_the_page_panel(kb, tmp_path):
     assert run(["export", "--jurisdiction", "NZ", "--format", "html", "--output", str(target)]) == 0
     card = target.read_text(encoding="utf-8")
     page_panel = volunteer.panel_html(volunteer.country_panel(kb, "NZ"))
-    on_page = {f["id"]: re.sub(r"\s+", " ", f["text"].replace("Copy for the person", "")).strip()
-               for f in facts_of(page_panel)}
+    on_page = {
+        f["id"]: re.sub(r"\s+", " ", f["text"].replace("Copy for the person", "")).strip() for f in facts_of(page_panel)
+    }
     on_card = {f["id"]: re.sub(r"\s+", " ", f["text"]).strip() for f in facts_of(card)}
     assert on_card.keys() == on_page.keys() and len(on_card) > 10
     for key, text in on_card.items():

@@ -2,6 +2,7 @@
 requests signed the way Twilio signs them, Twilio's REST client replaced by a fake
 (tests/channels/twilio_fakes.py). It shares its code with SMS (bot/channels/twilio_base.py);
 these tests check the same guarantees through WhatsApp's own webhook and addresses."""
+
 from __future__ import annotations
 
 import logging
@@ -12,6 +13,8 @@ import pytest
 import yaml
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
+from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
+from twilio_fakes import start as start_channel
 
 from bot.answers import covered_numbers, emergency_answer
 from bot.channels.twilio_text import WHATSAPP
@@ -19,8 +22,6 @@ from bot.channels.whatsapp import TWIML_EMPTY, TwilioWhatsAppInput, WhatsAppWord
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_knowledge
 from bot.render import to_markdown
-from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
-from twilio_fakes import start as start_channel
 
 OUR_NUMBER = "+14155238886"
 PHONE = "+27821234567"
@@ -31,9 +32,21 @@ CREDENTIALS = {"account_sid": SID, "auth_token": TOKEN, "whatsapp_number": OUR_N
 
 
 def form(body: str, address: str = ADDRESS, **extra: str) -> Dict[str, str]:
-    return {"SmsMessageSid": "SM" + "2" * 32, "NumMedia": "0", "ProfileName": "Thandi", "WaId": address[9:].lstrip("+"),
-            "SmsStatus": "received", "Body": body, "To": "whatsapp:" + OUR_NUMBER, "NumSegments": "1",
-            "MessageSid": "SM" + "2" * 32, "AccountSid": SID, "From": address, "ApiVersion": "2010-04-01", **extra}
+    return {
+        "SmsMessageSid": "SM" + "2" * 32,
+        "NumMedia": "0",
+        "ProfileName": "Thandi",
+        "WaId": address[9:].lstrip("+"),
+        "SmsStatus": "received",
+        "Body": body,
+        "To": "whatsapp:" + OUR_NUMBER,
+        "NumSegments": "1",
+        "MessageSid": "SM" + "2" * 32,
+        "AccountSid": SID,
+        "From": address,
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
 
 
 async def start(monkeypatch, credentials: Optional[Dict[str, Any]] = None, fail_send: Optional[Exception] = None):
@@ -57,6 +70,7 @@ async def start_server(monkeypatch):
         server, handle = await start(monkeypatch, **kwargs)
         servers.append(server)
         return handle
+
     yield _start
     for server in servers:
         server.close()
@@ -71,6 +85,7 @@ def test_credentials_yml_mounts_it_at_webhooks_whatsapp():
 
 
 # -- signature ---------------------------------------------------------------------------------
+
 
 async def test_health(bot):
     async with aiohttp.ClientSession() as session:
@@ -149,9 +164,11 @@ async def test_an_sms_sender_on_the_whatsapp_webhook_gets_nothing(bot):
 
 # -- media and empty messages -----------------------------------------------------------------
 
+
 async def test_a_voice_note_gets_a_request_to_type(bot):
-    status, _, _ = await bot.post(form("", NumMedia="1", MediaContentType0="audio/ogg",
-                                       MediaUrl0="https://api.twilio.com/media/1"))
+    status, _, _ = await bot.post(
+        form("", NumMedia="1", MediaContentType0="audio/ogg", MediaUrl0="https://api.twilio.com/media/1")
+    )
     assert status == 200
     assert bot.bodies() == [WhatsAppWording.media]
     assert bot.assistant.received == []
@@ -163,6 +180,7 @@ async def test_a_shared_location_without_text_gets_a_gentle_prompt(bot):
 
 
 # -- rendering ---------------------------------------------------------------------------------
+
 
 async def test_markdown_becomes_whatsapp_formatting_within_its_limit(bot):
     answer = emergency_answer(load_knowledge(), "ZA")
@@ -200,6 +218,7 @@ async def test_reply_2_is_the_second_option(bot):
 
 
 # -- keywords ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "unsubscribe", "QUIT"])
 async def test_stop_forgets_the_conversation_and_confirms_once(bot, word):
@@ -243,6 +262,7 @@ async def test_start_and_help_carry_every_emergency_number(bot, word):
 
 # -- failures and privacy --------------------------------------------------------------------
 
+
 async def test_a_failing_assistant_still_gives_the_emergency_numbers(bot):
     bot.assistant.fail = True
     assert (await bot.text(PRIVATE))[0] == 200
@@ -261,8 +281,9 @@ async def test_a_silent_assistant_still_gives_a_reply(bot):
 
 async def test_a_refused_send_is_logged_without_the_number(start_server, caplog):
     caplog.set_level(logging.DEBUG)
-    error = TwilioRestException(400, "https://api.twilio.com", msg=f"The 'To' number {ADDRESS} is not valid",
-                                code=63016)
+    error = TwilioRestException(
+        400, "https://api.twilio.com", msg=f"The 'To' number {ADDRESS} is not valid", code=63016
+    )
     server = await start_server(fail_send=error)
     assert (await server.text(PRIVATE))[0] == 200
     assert "63016" in caplog.text

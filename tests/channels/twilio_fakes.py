@@ -1,6 +1,7 @@
 """A Twilio channel over real HTTP, for the SMS and WhatsApp tests: a Sanic server on a free
 local port, requests signed the way Twilio signs them (with a test auth token), Twilio's REST
 client replaced by a fake, and a fake Rasa that stores events like Rasa's processor."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,9 +26,11 @@ from bot.knowledge import load_knowledge
 TOKEN = "0123456789abcdef0123456789abcdef"
 SECRET = "test-sender-secret"
 SID = "AC00000000000000000000000000000000"
-BUTTONS = [{"title": "Save evidence", "payload": "/ask_evidence"},
-           {"title": "Where to report", "payload": "/ask_report"},
-           {"title": "Talk to someone", "payload": "/human_handoff"}]
+BUTTONS = [
+    {"title": "Save evidence", "payload": "/ask_evidence"},
+    {"title": "Where to report", "payload": "/ask_report"},
+    {"title": "Talk to someone", "payload": "/human_handoff"},
+]
 _apps = itertools.count()
 
 
@@ -90,24 +93,44 @@ class Assistant:
 
 
 class Server:
-    def __init__(self, base: str, path: str, assistant: Assistant, store: InMemoryTrackerStore,
-                 sent: List[Dict[str, Any]], twilio: FakeTwilio, form) -> None:
+    def __init__(
+        self,
+        base: str,
+        path: str,
+        assistant: Assistant,
+        store: InMemoryTrackerStore,
+        sent: List[Dict[str, Any]],
+        twilio: FakeTwilio,
+        form,
+    ) -> None:
         self.base, self.path, self.assistant, self.store, self.sent, self.twilio = (
-            base, path, assistant, store, sent, twilio)
+            base,
+            path,
+            assistant,
+            store,
+            sent,
+            twilio,
+        )
         self.form = form
 
     @property
     def url(self) -> str:
         return self.base + self.path
 
-    async def post(self, params: Dict[str, str], signature: Optional[str] = "sign",
-                   sign_url: Optional[str] = None, sign_params: Optional[Dict[str, str]] = None,
-                   path: Optional[str] = None) -> Tuple[int, str, str]:
+    async def post(
+        self,
+        params: Dict[str, str],
+        signature: Optional[str] = "sign",
+        sign_url: Optional[str] = None,
+        sign_params: Optional[Dict[str, str]] = None,
+        path: Optional[str] = None,
+    ) -> Tuple[int, str, str]:
         path = path or self.path
         headers = {}
         if signature == "sign":
-            signature = RequestValidator(TOKEN).compute_signature(sign_url or self.base + path,
-                                                                   sign_params if sign_params is not None else params)
+            signature = RequestValidator(TOKEN).compute_signature(
+                sign_url or self.base + path, sign_params if sign_params is not None else params
+            )
         if signature is not None:
             headers["X-Twilio-Signature"] = signature
         async with aiohttp.ClientSession() as session:

@@ -1,4 +1,5 @@
 """Start the action server and the Rasa server on free ports, once per test session."""
+
 import contextlib
 import json
 import os
@@ -52,8 +53,9 @@ class Assistant:
 
     def post(self, sender: str, message, raw: bytes = None, timeout: float = 30):
         body = raw if raw is not None else json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read() or b"[]")
@@ -67,25 +69,62 @@ def running_assistant(logs: Path, with_actions: bool = True):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make e2e does it for you)")
     rasa_port, actions_port = free_port(), free_port()
-    env = dict(os.environ, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    for var in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "SMS_SENDER_SECRET", "TWILIO_SMS_PUBLIC_URL",
-                "TWILIO_WHATSAPP_NUMBER", "TWILIO_WHATSAPP_PUBLIC_URL"):
+    env = dict(
+        os.environ,
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
+    for var in (
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_NUMBER",
+        "SMS_SENDER_SECRET",
+        "TWILIO_SMS_PUBLIC_URL",
+        "TWILIO_WHATSAPP_NUMBER",
+        "TWILIO_WHATSAPP_PUBLIC_URL",
+    ):
         env.setdefault(var, "")  # the SMS and WhatsApp channels stay mounted but off
     rasa = str(Path(sys.executable).parent / "rasa")
     processes = []
     try:
         actions_log = logs / "actions.log"
         if with_actions:
-            processes.append(subprocess.Popen(
-                [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=actions_log.open("w"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
             wait_for(f"http://127.0.0.1:{actions_port}/health", processes[-1], actions_log)
         rasa_log = logs / "rasa.log"
-        processes.append(subprocess.Popen(
-            [rasa, "run", "--model", str(MODEL), "--port", str(rasa_port), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", "--cors", ALLOWED_ORIGIN, "--log-file", str(logs / "rasa-file.log")],
-            cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [
+                    rasa,
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--port",
+                    str(rasa_port),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                    "--cors",
+                    ALLOWED_ORIGIN,
+                    "--log-file",
+                    str(logs / "rasa-file.log"),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=rasa_log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_for(f"http://127.0.0.1:{rasa_port}/", processes[-1], rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", rasa_log, actions_log)
     finally:

@@ -6,6 +6,7 @@ sample cases in ../shared/eval/ as an extra where that folder is beside the repo
 (skipped, with a message, where it is not). Crisis cases must all pass; the floors below
 are what we hold the assistant to, and the figures are printed for the closing notes.
 """
+
 import json
 import subprocess
 import sys
@@ -26,9 +27,23 @@ CASE_FILES = {"own": OWN_CASES, "shared": SHARED_EVAL / "cases.yml", "shared-nex
 
 def run_cases(assistant, cases: Path, out: Path) -> dict:
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), "--cases", str(cases), "--url", assistant.url,
-         "--concurrency", "4", "--json-out", str(out), "-v"],
-        capture_output=True, text=True, timeout=1800)
+        [
+            sys.executable,
+            str(RUNNER),
+            "--cases",
+            str(cases),
+            "--url",
+            assistant.url,
+            "--concurrency",
+            "4",
+            "--json-out",
+            str(out),
+            "-v",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     print(completed.stdout[-6000:])
     assert out.exists(), completed.stderr[-3000:]
     return json.loads(out.read_text())
@@ -44,20 +59,35 @@ def test_conversation_cases(assistant, tmp_path, name):
     crisis = summary["by_category"].get("crisis", [0, 0])
     failed = [r["id"] for r in summary["results"] if not r["passed"]]
     first = summary["first_reply"]
-    print(f"{name}: pass {summary['passed']}/{summary['total']} = {rate:.1%}; crisis {crisis[0]}/{crisis[1]}; "
-          f"long {summary['long_cases'][0]}/{summary['long_cases'][1]}; "
-          f"p50 {summary['latency_ms']['p50']:.0f} ms, p95 {summary['latency_ms']['p95']:.0f} ms; "
-          f"first reply words p50 {first['words_p50']} p90 {first['words_p90']}, "
-          f"SMS segments p50 {first['sms_segments_p50']} p90 {first['sms_segments_p90']}")
-    assert crisis[0] == crisis[1], f"crisis cases failed: {[r['id'] for r in summary['results'] if r['category'] == 'crisis' and not r['passed']]}"
+    print(
+        f"{name}: pass {summary['passed']}/{summary['total']} = {rate:.1%}; crisis {crisis[0]}/{crisis[1]}; "
+        f"long {summary['long_cases'][0]}/{summary['long_cases'][1]}; "
+        f"p50 {summary['latency_ms']['p50']:.0f} ms, p95 {summary['latency_ms']['p95']:.0f} ms; "
+        f"first reply words p50 {first['words_p50']} p90 {first['words_p90']}, "
+        f"SMS segments p50 {first['sms_segments_p50']} p90 {first['sms_segments_p90']}"
+    )
+    assert (
+        crisis[0] == crisis[1]
+    ), f"crisis cases failed: {[r['id'] for r in summary['results'] if r['category'] == 'crisis' and not r['passed']]}"
     assert rate >= FLOORS[name], f"{name} pass rate {rate:.1%} below {FLOORS[name]:.0%}; failed: {failed}"
     assert first["words_p50"] <= FIRST_REPLY_MEDIAN_WORDS, first
 
 
 # -- bad input over the wire: a kind answer or a 4xx, never a crash or silence ---------------------
 
-@pytest.mark.parametrize("message", ["", "   ", "?", "qwerty uiop", "🙂🙂🙂",
-                                     "<script>alert('x')</script>", "<b>help</b> <img src=x onerror=alert(1)>"])
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "?",
+        "qwerty uiop",
+        "🙂🙂🙂",
+        "<script>alert('x')</script>",
+        "<b>help</b> <img src=x onerror=alert(1)>",
+    ],
+)
 def test_odd_messages_get_a_kind_reply(assistant, message):
     status, replies = assistant.post(f"odd-{uuid.uuid4().hex}", message)
     assert status == 200
@@ -113,8 +143,9 @@ def test_a_burst_from_one_sender_never_sticks_the_conversation(assistant):
     sender = f"burst-{uuid.uuid4().hex}"
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=32) as pool:
-        results = list(pool.map(lambda i: assistant.post(sender, f"message {i} he keeps messaging me", timeout=60),
-                                range(1000)))
+        results = list(
+            pool.map(lambda i: assistant.post(sender, f"message {i} he keeps messaging me", timeout=60), range(1000))
+        )
     elapsed = time.monotonic() - started
     statuses = [status for status, _ in results]
     assert all(s == 200 or 400 <= s < 500 for s in statuses), sorted(set(statuses))

@@ -1,4 +1,5 @@
 """When the action server is down, a person still gets a kind reply and the emergency numbers."""
+
 import uuid
 
 import pytest
@@ -39,10 +40,14 @@ def test_despair_still_gets_the_crisis_line(without_actions):
 
 def test_widget_channel_also_never_silent(without_actions):
     import json
+
     sender = uuid.uuid4().hex
     status, _, body = without_actions.request(
-        "/webhooks/widget/webhook", "POST", {"Content-Type": "application/json"},
-        json.dumps({"sender": sender, "message": "how do I report this?"}).encode())
+        "/webhooks/widget/webhook",
+        "POST",
+        {"Content-Type": "application/json"},
+        json.dumps({"sender": sender, "message": "how do I report this?"}).encode(),
+    )
     assert status == 200
     messages = json.loads(body)["messages"]
     assert messages and "went wrong" in messages[0]["text"]

@@ -5,6 +5,7 @@ from knowledge/languages.yml.
 
 The net (bot/nlu/languages.py) is unit-tested in tests/nlu/test_languages.py and runs in the
 pipeline's SafetyNet component (bot/nlu/components.py)."""
+
 import uuid
 
 import pytest
@@ -12,7 +13,6 @@ import pytest
 from bot.knowledge import load_knowledge
 from bot.knowledge.loader import load_languages_file
 from bot.nlu.languages import load_languages
-
 
 KB = load_knowledge()
 SENTENCES = load_languages_file(KB.root)
@@ -47,8 +47,15 @@ def test_danger_then_despair_in_that_language(assistant, code):
     assert entry.emergency in text and entry.english_only in text
 
 
-@pytest.mark.parametrize("code, place, numbers", [("pt", "UK", ["999", "116 123"]), ("ar", "AU", ["000", "131 450"]),
-                                                  ("sm", "NZ", ["111", "1737"]), ("zu", "ZA", ["10111", "0800 567 567"])])
+@pytest.mark.parametrize(
+    "code, place, numbers",
+    [
+        ("pt", "UK", ["999", "116 123"]),
+        ("ar", "AU", ["000", "131 450"]),
+        ("sm", "NZ", ["111", "1737"]),
+        ("zu", "ZA", ["10111", "0800 567 567"]),
+    ],
+)
 def test_once_the_place_is_known_its_numbers_come_first(assistant, code, place, numbers):
     sender = f"lang-{code}-{uuid.uuid4().hex[:8]}"
     assistant.post(sender, f"I am in {KB.jurisdictions[place].name}")

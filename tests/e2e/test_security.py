@@ -1,5 +1,6 @@
 """The server as an attacker or a snoop would see it: no open HTTP API, CORS only for
 configured origins, and no message text in the logs."""
+
 import json
 import uuid
 
@@ -17,8 +18,9 @@ def test_cors_only_for_configured_origins(assistant):
     preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
     _, headers, _ = assistant.request("/webhooks/rest/webhook", "OPTIONS", {**preflight, "Origin": ALLOWED_ORIGIN})
     assert headers.get("Access-Control-Allow-Origin") == ALLOWED_ORIGIN
-    _, headers, _ = assistant.request("/webhooks/rest/webhook", "OPTIONS",
-                                      {**preflight, "Origin": "https://evil.example.com"})
+    _, headers, _ = assistant.request(
+        "/webhooks/rest/webhook", "OPTIONS", {**preflight, "Origin": "https://evil.example.com"}
+    )
     assert "Access-Control-Allow-Origin" not in headers
 
 
@@ -34,29 +36,45 @@ def test_no_message_text_in_the_logs(assistant):
 
 
 def test_widget_channel_rejects_bad_requests(assistant):
-    status, _, _ = assistant.request("/webhooks/widget/webhook", "POST", {"Content-Type": "application/json"},
-                                     b"{not json")
+    status, _, _ = assistant.request(
+        "/webhooks/widget/webhook", "POST", {"Content-Type": "application/json"}, b"{not json"
+    )
     assert status == 400
-    status, _, _ = assistant.request("/webhooks/widget/webhook", "POST", {"Content-Type": "application/json"},
-                                     json.dumps({"sender": "short", "message": "hi"}).encode())
+    status, _, _ = assistant.request(
+        "/webhooks/widget/webhook",
+        "POST",
+        {"Content-Type": "application/json"},
+        json.dumps({"sender": "short", "message": "hi"}).encode(),
+    )
     assert status == 400
-    status, _, _ = assistant.request("/webhooks/widget/webhook", "POST", {"Content-Type": "application/json"},
-                                     json.dumps({"sender": "a" * 32, "message": "x" * 30_000}).encode())
+    status, _, _ = assistant.request(
+        "/webhooks/widget/webhook",
+        "POST",
+        {"Content-Type": "application/json"},
+        json.dumps({"sender": "a" * 32, "message": "x" * 30_000}).encode(),
+    )
     assert status == 413
 
 
 def test_widget_forget_deletes_the_conversation(assistant):
     sender = uuid.uuid4().hex
     headers = {"Content-Type": "application/json"}
-    status, _, body = assistant.request("/webhooks/widget/webhook", "POST", headers,
-                                        json.dumps({"sender": sender, "message": "I live in Hobart"}).encode())
+    status, _, body = assistant.request(
+        "/webhooks/widget/webhook",
+        "POST",
+        headers,
+        json.dumps({"sender": sender, "message": "I live in Hobart"}).encode(),
+    )
     assert status == 200 and json.loads(body)["emergency"]["place"] == "Australia"
-    status, _, _ = assistant.request("/webhooks/widget/forget", "POST", headers, json.dumps({"sender": sender}).encode())
+    status, _, _ = assistant.request(
+        "/webhooks/widget/forget", "POST", headers, json.dumps({"sender": sender}).encode()
+    )
     assert status == 204
     _, _, body = assistant.request(f"/webhooks/widget/emergency?sender={sender}")
     assert json.loads(body)["place"] is None  # the tracker (and the place in it) is gone
-    status, _, _ = assistant.request("/webhooks/widget/webhook", "POST", headers,
-                                     json.dumps({"sender": sender, "message": "hello?"}).encode())
+    status, _, _ = assistant.request(
+        "/webhooks/widget/webhook", "POST", headers, json.dumps({"sender": sender, "message": "hello?"}).encode()
+    )
     assert status == 410  # a message still in flight after quick exit cannot bring it back
 
 

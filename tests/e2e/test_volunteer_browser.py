@@ -9,6 +9,7 @@ checked here).
 Screenshots for review go to test-artifacts/ (git-ignored): volunteer-phone.png,
 volunteer-desktop.png, volunteer-route.png, and the printed card volunteer-card.pdf.
 """
+
 import hashlib
 import json
 import re
@@ -20,19 +21,29 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (run scripts/install_chromium.sh): volunteer browser tests skipped",
-                allow_module_level=True)
+    pytest.skip(
+        "no /usr/bin/chromium (run scripts/install_chromium.sh): volunteer browser tests skipped",
+        allow_module_level=True,
+    )
 sync_api = pytest.importorskip(
     "playwright.sync_api",
-    reason="the playwright package is not installed (pip install -r requirements-dev.txt -c constraints.txt)")
+    reason="the playwright package is not installed (pip install -r requirements-dev.txt -c constraints.txt)",
+)
 expect = sync_api.expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE = "/webhooks/volunteer/"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -56,8 +67,9 @@ class Desk:
 
     def search(self, query: str, typed: bool = False):
         """Type a query and wait for the answer to that query to be shown."""
-        with self.page.expect_response(lambda r: "/search?q=" in r.url
-                                       and urllib.parse.unquote_plus(r.url.split("q=", 1)[1]) == query) as answer:
+        with self.page.expect_response(
+            lambda r: "/search?q=" in r.url and urllib.parse.unquote_plus(r.url.split("q=", 1)[1]) == query
+        ) as answer:
             if typed:
                 self.q.fill("")
                 self.q.press_sequentially(query, delay=25)
@@ -71,8 +83,10 @@ class Desk:
         return data
 
     def group(self, kind_label: str):
-        return self.results.locator("section.group", has=self.page.get_by_role("heading", name=re.compile(
-            rf"^{re.escape(kind_label)} \(\d+\)$")))
+        return self.results.locator(
+            "section.group",
+            has=self.page.get_by_role("heading", name=re.compile(rf"^{re.escape(kind_label)} \(\d+\)$")),
+        )
 
     def first_result(self, kind_label: str):
         return self.group(kind_label).locator("article").first
@@ -125,6 +139,7 @@ def search_json(assistant, query: str) -> dict:
 
 # -- 1. search: sections, words, places -------------------------------------------------------
 
+
 def test_search_by_section(open_desk):
     desk = open_desk()
     data = desk.search("474.17C", typed=True)  # as typed, one key at a time: the last answer wins
@@ -164,9 +179,10 @@ def test_search_by_words(open_desk):
     assert desk.errors == []
 
 
-@pytest.mark.parametrize("place,number,country", [("Joburg", "10111", "South Africa"),
-                                                  ("the States", "911", "United States"),
-                                                  ("WA", "000", "Australia")])
+@pytest.mark.parametrize(
+    "place,number,country",
+    [("Joburg", "10111", "South Africa"), ("the States", "911", "United States"), ("WA", "000", "Australia")],
+)
 def test_search_by_place_as_people_write_it(open_desk, place, number, country):
     desk = open_desk()
     data = desk.search(place)
@@ -187,6 +203,7 @@ def test_search_by_place_as_people_write_it(open_desk, place, number, country):
 
 # -- 2. the country panel and the route finder ------------------------------------------------------
 
+
 def test_country_panel(open_desk):
     desk = open_desk()
     page = desk.page
@@ -195,9 +212,15 @@ def test_country_panel(open_desk):
     panel = page.locator("#panel-NZ")
     expect(panel).to_be_visible()
     expect(page.locator("#panel-AU")).to_be_hidden()
-    for heading in ("Emergency", "Crisis and suicide support", "Young people",
-                    "Reporting bodies: what each does and does not do", "Offences: section, maximum penalty, elements",
-                    "Evidence checklist", "Across borders"):
+    for heading in (
+        "Emergency",
+        "Crisis and suicide support",
+        "Young people",
+        "Reporting bodies: what each does and does not do",
+        "Offences: section, maximum penalty, elements",
+        "Evidence checklist",
+        "Across borders",
+    ):
         expect(panel.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(panel.locator(".block-emergency")).to_contain_text("111")
     expect(panel.locator(".block-reporting")).to_contain_text("Does not")
@@ -236,12 +259,14 @@ def test_route_finder(open_desk):
     page.select_option("#route-victim", "AU")
     page.select_option("#route-harasser", "US")
     out.screenshot(path=str(ARTIFACTS / "volunteer-route.png"))
-    assert page.evaluate("new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size") == \
-        page.evaluate("document.querySelectorAll('[id]').length"), "duplicate ids after cloning the route"
+    assert page.evaluate("new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size") == page.evaluate(
+        "document.querySelectorAll('[id]').length"
+    ), "duplicate ids after cloning the route"
     assert desk.errors == []
 
 
 # -- 3. copy for the person -------------------------------------------------------------------------
+
 
 def test_copy_for_the_person(open_desk, assistant):
     desk = open_desk(permissions=["clipboard-read", "clipboard-write"])
@@ -272,6 +297,7 @@ def test_copy_for_the_person(open_desk, assistant):
 
 
 # -- 4. print --------------------------------------------------------------------------------------------
+
 
 def test_print_media_is_the_country_card(open_desk):
     desk = open_desk()
@@ -307,6 +333,7 @@ def test_print_media_is_the_country_card(open_desk):
 
 # -- 5. keyboard only --------------------------------------------------------------------------------
 
+
 def test_keyboard_only(open_desk):
     desk = open_desk(permissions=["clipboard-read", "clipboard-write"])
     page = desk.page
@@ -331,8 +358,13 @@ def test_keyboard_only(open_desk):
     assert "474.17C" in page.evaluate("navigator.clipboard.readText()")
     page.keyboard.press("/")  # from anywhere back to the search box, text selected
     assert page.evaluate(FOCUSED)["id"] == "q"
-    assert page.evaluate("document.getSelection().toString() || (q => q.value.slice(q.selectionStart, "
-                         "q.selectionEnd))(document.getElementById('q'))") == "474.17C"
+    assert (
+        page.evaluate(
+            "document.getSelection().toString() || (q => q.value.slice(q.selectionStart, "
+            "q.selectionEnd))(document.getElementById('q'))"
+        )
+        == "474.17C"
+    )
     page.keyboard.press("Escape")
     expect(desk.q).to_have_value("")
     expect(desk.results.locator("article")).to_have_count(0)
@@ -352,15 +384,22 @@ def test_keyboard_only(open_desk):
 
 # -- 6. phone and desktop ------------------------------------------------------------------------------
 
+
 def test_phone_size_and_screenshots(open_desk):
-    desk = open_desk(viewport=(360, 640), device_scale_factor=2, is_mobile=True, has_touch=True,
-                     reduced_motion="reduce")
+    desk = open_desk(
+        viewport=(360, 640), device_scale_factor=2, is_mobile=True, has_touch=True, reduced_motion="reduce"
+    )
     page = desk.page
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     desk.search("474.17C")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
-    targets = [desk.q, page.locator("#country-select"), page.locator("#print"), page.locator("#route-victim"),
-               page.locator("#route-harasser")] + desk.results.locator("button.copy").all()
+    targets = [
+        desk.q,
+        page.locator("#country-select"),
+        page.locator("#print"),
+        page.locator("#route-victim"),
+        page.locator("#route-harasser"),
+    ] + desk.results.locator("button.copy").all()
     targets += desk.results.locator("summary").all()
     for target in targets:
         box = target.bounding_box()
@@ -380,12 +419,20 @@ def test_phone_size_and_screenshots(open_desk):
 
 # -- 7. the CSP ---------------------------------------------------------------------------------------
 
+
 def test_strict_csp_enforced_and_nothing_from_elsewhere(open_desk, assistant):
     desk = open_desk()
     page = desk.page
     csp = desk.response.headers.get("content-security-policy", "")
-    for directive in ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
-                      "frame-ancestors 'none'", "form-action 'none'", "base-uri 'none'"]:
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'none'",
+        "base-uri 'none'",
+    ]:
         assert directive in csp
     assert "unsafe" not in csp
     assert page.title() == "Volunteer reference desk: online abuse"
@@ -405,6 +452,7 @@ def test_strict_csp_enforced_and_nothing_from_elsewhere(open_desk, assistant):
 
 
 # -- 8. nothing stored on the device -----------------------------------------------------------------
+
 
 def test_nothing_stored_on_the_device(open_desk, assistant):
     desk = open_desk(permissions=["clipboard-read", "clipboard-write"])
@@ -427,6 +475,7 @@ def test_nothing_stored_on_the_device(open_desk, assistant):
 
 # -- 9. offline once loaded ------------------------------------------------------------------------------
 
+
 def test_works_offline_once_loaded(open_desk):
     desk = open_desk()
     page = desk.page
@@ -448,18 +497,23 @@ def test_works_offline_once_loaded(open_desk):
 
 # -- 10. accessibility: axe-core, WCAG 2.1 A and AA -------------------------------------------------------
 
+
 def axe_violations(page):
     source = AXE.read_bytes()
     assert hashlib.sha256(source).hexdigest() == AXE_SHA256, "tests/e2e/vendor/axe-core/axe.min.js changed"
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(source.decode("utf-8") + "\n;undefined")  # through DevTools, not a <script> the CSP refuses
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-                           "resultTypes: ['violations']})", WCAG)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, " "resultTypes: ['violations']})", WCAG
+    )
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in result["violations"]]
 
 
-@pytest.mark.parametrize("viewport,scheme", [((360, 640), "light"), ((1280, 900), "light"), ((1280, 900), "dark")],
-                         ids=["phone", "desktop", "desktop-dark"])
+@pytest.mark.parametrize(
+    "viewport,scheme",
+    [((360, 640), "light"), ((1280, 900), "light"), ((1280, 900), "dark")],
+    ids=["phone", "desktop", "desktop-dark"],
+)
 def test_accessibility_audit_before_and_after_a_search(open_desk, viewport, scheme):
     desk = open_desk(viewport=viewport, color_scheme=scheme, is_mobile=viewport[0] < 500)
     page = desk.page

@@ -7,6 +7,7 @@ assistant is answered by a route (the quick-exit page) or aborted.
 
 Screenshots for review go to test-artifacts/ (git-ignored): widget-phone.png, widget-desktop.png.
 """
+
 import json
 import re
 import time
@@ -17,17 +18,26 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (run scripts/install_chromium.sh): widget browser tests skipped",
-                allow_module_level=True)
+    pytest.skip(
+        "no /usr/bin/chromium (run scripts/install_chromium.sh): widget browser tests skipped", allow_module_level=True
+    )
 sync_api = pytest.importorskip(
     "playwright.sync_api",
-    reason="the playwright package is not installed (pip install -r requirements-dev.txt -c constraints.txt)")
+    reason="the playwright package is not installed (pip install -r requirements-dev.txt -c constraints.txt)",
+)
 expect = sync_api.expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 EXIT_URL = "https://www.google.com/search?q=weather"  # the widget's default; answered by a route below
 EXIT_PAGE = "<!doctype html><html lang=en><title>Weather</title><p>Weather</p></html>"
 REPLY_MS = 30_000
@@ -123,8 +133,10 @@ def open_chat(browser, assistant):
         contexts.append(context)
         context.route("**/*", offline)
         if path == HOST_PATH:
-            context.route(f"{assistant.url}{HOST_PATH}",
-                          lambda route: route.fulfill(status=200, content_type="text/html", body=HOST_PAGE))
+            context.route(
+                f"{assistant.url}{HOST_PATH}",
+                lambda route: route.fulfill(status=200, content_type="text/html", body=HOST_PAGE),
+            )
         page = context.new_page()
         errors = []
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -140,6 +152,7 @@ def open_chat(browser, assistant):
 
 
 # -- 1. a conversation, end to end ----------------------------------------------------------------
+
 
 def test_conversation_end_to_end_and_emergency_line(open_chat, assistant):
     chat = open_chat()
@@ -196,11 +209,15 @@ def test_quick_exit_wipes_forgets_and_leaves(open_chat, assistant, how):
     chat = open_chat()
     page = chat.page
     senders, forgets, snapshots = [], [], []
-    page.on("request", lambda r: r.url.endswith("/webhooks/widget/webhook")
-            and senders.append(json.loads(r.post_data)["sender"]))
+    page.on(
+        "request",
+        lambda r: r.url.endswith("/webhooks/widget/webhook") and senders.append(json.loads(r.post_data)["sender"]),
+    )
     page.on("request", lambda r: r.url.endswith("/webhooks/widget/forget") and forgets.append(r.post_data))
-    page.on("console", lambda m: m.text.startswith("asw-snapshot ")
-            and snapshots.append(json.loads(m.text.split(" ", 1)[1])))
+    page.on(
+        "console",
+        lambda m: m.text.startswith("asw-snapshot ") and snapshots.append(json.loads(m.text.split(" ", 1)[1])),
+    )
     page.evaluate(REPORT_AFTER_EVENTS)
     chat.say(DOXXING)
     assert "474.17C" in chat.click_chip("Australia")
@@ -237,22 +254,33 @@ def test_quick_exit_wipes_forgets_and_leaves(open_chat, assistant, how):
 
 # -- 3. XSS, from both sides ----------------------------------------------------------------------
 
-CRAFTED_TEXT = "\n".join([
-    "**Bold** and <b>raw html</b> <img src=x onerror=window.__pwned=1> <script>window.__pwned=1</script>",
-    "",
-    "[click me](javascript:window.__pwned=1) and javascript:window.__pwned=1 and JaVaScRiPt:alert`1`",
-    "",
-    "- [data link](data:text/html,<script>window.__pwned=1</script>)",
-    "- [spoof](https://example.org/ok) <a href=\"javascript:window.__pwned=1\">html link</a>",
-    "- <iframe src=\"javascript:window.__pwned=1\"></iframe> <svg onload=window.__pwned=1>",
-    "- mailto:help@example.org and tel:+61000000 and https://example.org/a_b_c.",
-])
+CRAFTED_TEXT = "\n".join(
+    [
+        "**Bold** and <b>raw html</b> <img src=x onerror=window.__pwned=1> <script>window.__pwned=1</script>",
+        "",
+        "[click me](javascript:window.__pwned=1) and javascript:window.__pwned=1 and JaVaScRiPt:alert`1`",
+        "",
+        "- [data link](data:text/html,<script>window.__pwned=1</script>)",
+        '- [spoof](https://example.org/ok) <a href="javascript:window.__pwned=1">html link</a>',
+        '- <iframe src="javascript:window.__pwned=1"></iframe> <svg onload=window.__pwned=1>',
+        "- mailto:help@example.org and tel:+61000000 and https://example.org/a_b_c.",
+    ]
+)
 CRAFTED = {
-    "messages": [{"recipient_id": "x", "text": CRAFTED_TEXT,
-                  "buttons": [{"title": "<img src=x onerror=window.__pwned=1>", "payload": "/hi"}]}],
-    "emergency": {"place": None, "numbers": [
-        {"place": "<img src=x onerror=window.__pwned=1>", "name": "x", "number": "javascript:alert(1)"},
-        {"place": "Testland", "name": "Test (123)", "number": "123"}]},
+    "messages": [
+        {
+            "recipient_id": "x",
+            "text": CRAFTED_TEXT,
+            "buttons": [{"title": "<img src=x onerror=window.__pwned=1>", "payload": "/hi"}],
+        }
+    ],
+    "emergency": {
+        "place": None,
+        "numbers": [
+            {"place": "<img src=x onerror=window.__pwned=1>", "name": "x", "number": "javascript:alert(1)"},
+            {"place": "Testland", "name": "Test (123)", "number": "123"},
+        ],
+    },
 }
 USER_PAYLOADS = ["<img src=x onerror=window.__pwned=1>", "<script>window.__pwned=1</script>"]
 
@@ -273,8 +301,10 @@ def test_xss_payloads_from_either_side_render_as_text(open_chat, assistant):
         chat.say(payload)
         expect(chat.log.locator(".asw-msg-user .asw-bubble").last).to_have_text(payload)
 
-    page.route("**/webhooks/widget/webhook",
-               lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(CRAFTED)))
+    page.route(
+        "**/webhooks/widget/webhook",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(CRAFTED)),
+    )
     reply = chat.say("hello")
     page.unroute("**/webhooks/widget/webhook")
     page.wait_for_timeout(300)  # give any (wrongly) created <img> time to error
@@ -429,14 +459,16 @@ def _converse_and_shoot(chat, path: Path):
 
 
 def test_phone_size_and_screenshots(open_chat):
-    chat = open_chat(viewport=(360, 640), device_scale_factor=2, is_mobile=True, has_touch=True,
-                     reduced_motion="reduce")
+    chat = open_chat(
+        viewport=(360, 640), device_scale_factor=2, is_mobile=True, has_touch=True, reduced_motion="reduce"
+    )
     page = chat.page
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     _converse_and_shoot(chat, ARTIFACTS / "widget-phone.png")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
-    assert page.evaluate("(() => { const l = document.querySelector('.asw-log'); "
-                         "return l.scrollWidth <= l.clientWidth; })()"), "the conversation scrolls sideways"
+    assert page.evaluate(
+        "(() => { const l = document.querySelector('.asw-log'); " "return l.scrollWidth <= l.clientWidth; })()"
+    ), "the conversation scrolls sideways"
     # Everything to tap is at least 44px tall, and nothing sticks out of the screen.
     targets = [chat.input, page.locator(".asw-send"), page.get_by_role("button", name="Quick exit")]
     targets += page.locator(".asw-chip").all()
@@ -453,6 +485,7 @@ def test_phone_size_and_screenshots(open_chat):
 
 
 # -- 6. the server cannot be reached --------------------------------------------------------------
+
 
 def test_unreachable_server_shows_retry_and_retry_resends(open_chat):
     chat = open_chat()
@@ -486,11 +519,17 @@ def test_unreachable_server_shows_retry_and_retry_resends(open_chat):
 
 # -- 7. CSP, and a clean console --------------------------------------------------------------------
 
+
 def test_demo_page_has_csp_and_no_console_errors(open_chat, assistant):
     chat = open_chat()
     csp = chat.response.headers.get("content-security-policy", "")
-    for directive in ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
-                      "frame-ancestors 'none'"]:
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ]:
         assert directive in csp
     assert chat.page.title() == "Online abuse support"
     chat.say(DOXXING)
@@ -502,12 +541,15 @@ def test_demo_page_has_csp_and_no_console_errors(open_chat, assistant):
 
 # -- 8. nothing stored on the device -----------------------------------------------------------------
 
+
 def test_nothing_stored_on_the_device(open_chat, assistant):
     chat = open_chat()
     page = chat.page
     senders = []
-    page.on("request", lambda r: r.url.endswith("/webhooks/widget/webhook")
-            and senders.append(json.loads(r.post_data)["sender"]))
+    page.on(
+        "request",
+        lambda r: r.url.endswith("/webhooks/widget/webhook") and senders.append(json.loads(r.post_data)["sender"]),
+    )
     chat.say(DOXXING)
     chat.click_chip("Australia")
     expect(chat.log).to_contain_text("474.17C")

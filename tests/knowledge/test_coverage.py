@@ -5,6 +5,7 @@ The expected values come from the pages named in each comment (stored copies che
 Corrections assert the new value and that the old, wrong one is gone. If one of these fails,
 check the source before touching the expectation.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,12 @@ def digits(text):
 
 
 def text_of(contact: Contact) -> str:
-    return " ".join([contact.name, contact.phone or "", contact.text or "", contact.url or "", contact.when]
-                    + contact.does + contact.does_not + contact.how)
+    return " ".join(
+        [contact.name, contact.phone or "", contact.text or "", contact.url or "", contact.when]
+        + contact.does
+        + contact.does_not
+        + contact.how
+    )
 
 
 def has(pattern, texts):
@@ -47,6 +52,7 @@ def one(kb, section, place):
 # =========================================================================================
 # Sources and review dates
 # =========================================================================================
+
 
 def _all_sources(kb):
     for _, entry in kb.entries():
@@ -69,10 +75,19 @@ def test_at_most_ten_percent_of_sources_are_home_pages(kb):
     assert len(homes) / len(sources) <= 0.10, f"{len(homes)} of {len(sources)} sources are home pages: {homes}"
 
 
-@pytest.mark.parametrize("url", ["https://www.ic3.gov/", "https://www.interpol.int/", "https://netsafe.org.nz/",
-                                 "https://www.justice.gov/",
-                                 "https://uscode.house.gov/", "https://www.missingkids.org/",
-                                 "https://www.samaritans.org/", "https://www.lifeline.org.au/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.ic3.gov/",
+        "https://www.interpol.int/",
+        "https://netsafe.org.nz/",
+        "https://www.justice.gov/",
+        "https://uscode.house.gov/",
+        "https://www.missingkids.org/",
+        "https://www.samaritans.org/",
+        "https://www.lifeline.org.au/",
+    ],
+)
 def test_the_most_cited_home_pages_are_gone(kb, url):
     assert url not in set(_all_sources(kb))
 
@@ -87,6 +102,7 @@ def test_new_entries_say_what_was_checked_or_not(kb):
     # Entries re-dated on 2026-12-01 were checked then; each says what against (review_notes) or
     # what is still unverified, except contacts whose every fact is on their cited pages.
     import datetime as dt
+
     for _, entry in kb.entries():
         assert entry.last_reviewed <= dt.date.today()
         for note in entry.review_notes + entry.unverified:
@@ -96,6 +112,7 @@ def test_new_entries_say_what_was_checked_or_not(kb):
 # =========================================================================================
 # Corrections (each fails on the old value)
 # =========================================================================================
+
 
 def test_nz_s22a_in_force_9_march_2022(kb):
     # Fact-check W4: in force 9 March 2022 (Act 2022 No 3 s 2), not "the start of March 2022".
@@ -114,8 +131,10 @@ def test_nz_s22a_penalty_says_more_than_check_the_act(kb):
 def test_ca_346_minimums_only_in_some_firearm_or_organisation_cases(kb):
     # Fact-check W6: not "where a firearm is used" in general.
     offence = one(kb, "s 346", "CA")
-    assert has(r"Mandatory minimum prison terms apply in some cases involving firearms or criminal organisations",
-               offence.notes)
+    assert has(
+        r"Mandatory minimum prison terms apply in some cases involving firearms or criminal organisations",
+        offence.notes,
+    )
     assert not has(r"Higher minimum sentences apply where a firearm is used", offence.notes)
 
 
@@ -132,8 +151,10 @@ def test_us_mlat_list_includes_south_africa(kb):
     route = kb.jurisdiction("US").harasser_here
     assert has(r"South Africa \(25 June 2001\)", route.channels)
     assert has(r"South Africa \(25 June\s+2001\)", [p.text for p in kb.topic("mlat").points])
-    assert has(r"South Africa Mutual Legal Assistance Treaty has been in force since 25 June 2001",
-               kb.jurisdiction("ZA").harasser_here.channels)
+    assert has(
+        r"South Africa Mutual Legal Assistance Treaty has been in force since 25 June 2001",
+        kb.jurisdiction("ZA").harasser_here.channels,
+    )
 
 
 def test_za_s4_direction_reaches_only_south_african_providers(kb):
@@ -301,7 +322,11 @@ def test_whole_of_australia_gets_the_national_body_and_the_card_gets_all(kb):
 
 OTHER_OVERSIGHT = {
     "NZ": [r"Independent Police Conduct Authority"],  # ipca.govt.nz
-    "UK": [r"IOPC", r"PIRC", r"Police Ombudsman for Northern Ireland"],  # policeconduct.gov.uk, pirc.scot, policeombudsman.org
+    "UK": [
+        r"IOPC",
+        r"PIRC",
+        r"Police Ombudsman for Northern Ireland",
+    ],  # policeconduct.gov.uk, pirc.scot, policeombudsman.org
     "CA": [r"Civilian Review and Complaints Commission"],  # crcc-ccetp.gc.ca
     "ZA": [r"Independent Police Investigative Directorate"],  # westerncape.gov.za IPID overview
 }
@@ -336,6 +361,7 @@ def test_escalation_rung_names_every_oversight_body(kb):
 # Crisis lines added or corrected
 # =========================================================================================
 
+
 def test_uk_nhs_111_mental_health_option(kb):
     # NHS practice pages: call 111 and choose the mental health option, 24/7, all ages.
     found = [c for c in kb.crisis("UK") if digits(c.phone) == "111"]
@@ -353,6 +379,7 @@ def test_sadag_24_hour_line_and_sms(kb):
 # =========================================================================================
 # New offences
 # =========================================================================================
+
 
 def test_uk_s179_false_communications(kb):
     # legislation.gov.uk OSA 2023 Part 10 "False and threatening communications offences" (E+W+N.I.)
@@ -411,8 +438,11 @@ def test_northern_ireland_intimate_image_offence(kb):
 
 def test_uk_image_abuse_offences_cover_all_three_legal_systems(kb):
     laws = {o.law for o in kb.offences("image_abuse", "UK")}
-    assert {"Sexual Offences Act 2003", "Abusive Behaviour and Sexual Harm (Scotland) Act 2016",
-            "Justice Act (Northern Ireland) 2016"} <= laws
+    assert {
+        "Sexual Offences Act 2003",
+        "Abusive Behaviour and Sexual Harm (Scotland) Act 2016",
+        "Justice Act (Northern Ireland) 2016",
+    } <= laws
 
 
 @pytest.mark.parametrize("section,harm", [("s 14", "threats"), ("s 15", "threats"), ("s 16", "image_abuse")])
@@ -432,8 +462,9 @@ def test_za_now_has_offences_for_image_abuse_and_threats(kb):
     assert "s 15" in [o.section for o in kb.offences("threats", "ZA")]
 
 
-@pytest.mark.parametrize("place,section", [("UK", "s 2A"), ("UK", "s 4A"), ("US", "18 U.S.C. § 2261A"),
-                                           ("CA", "s 264")])
+@pytest.mark.parametrize(
+    "place,section", [("UK", "s 2A"), ("UK", "s 4A"), ("US", "18 U.S.C. § 2261A"), ("CA", "s 264")]
+)
 def test_stalking_offences_lead_with_stalking(kb, place, section):
     offence = one(kb, section, place)
     assert offence.harms[0] == "stalking"
@@ -455,6 +486,7 @@ def test_every_harm_id_used_by_offences_exists(kb):
 # Sextortion and missing children
 # =========================================================================================
 
+
 def test_sextortion_topic_core_advice(kb):
     # eSafety deal-with-sextortion; Netsafe /sextortion/; Cybertip.ca internet_safety-sextortion
     topic = kb.topic("sextortion")
@@ -468,14 +500,17 @@ def test_sextortion_topic_core_advice(kb):
     assert has(r"StopNCII", texts) and has(r"Take It Down", texts)
 
 
-@pytest.mark.parametrize("place,patterns", [
-    ("AU", [r"eSafety", r"do\s+not have to report to the platform first", r"ACCCE", r"1800 55 1800"]),
-    ("NZ", [r"Netsafe", r"0508 638 723", r"105"]),
-    ("US", [r"CyberTipline", r"1-800-THE-LOST", r"Take It Down", r"tips\.fbi\.gov"]),
-    ("CA", [r"Cybertip\.ca", r"1-866-658-9022", r"NeedHelpNow", r"686868"]),
-    ("UK", [r"CEOP", r"Report\s+Remove", r"Internet Watch Foundation", r"0800\s+1111", r"101"]),
-    ("ZA", [r"SAPS", r"s 16", r"116"]),
-])
+@pytest.mark.parametrize(
+    "place,patterns",
+    [
+        ("AU", [r"eSafety", r"do\s+not have to report to the platform first", r"ACCCE", r"1800 55 1800"]),
+        ("NZ", [r"Netsafe", r"0508 638 723", r"105"]),
+        ("US", [r"CyberTipline", r"1-800-THE-LOST", r"Take It Down", r"tips\.fbi\.gov"]),
+        ("CA", [r"Cybertip\.ca", r"1-866-658-9022", r"NeedHelpNow", r"686868"]),
+        ("UK", [r"CEOP", r"Report\s+Remove", r"Internet Watch Foundation", r"0800\s+1111", r"101"]),
+        ("ZA", [r"SAPS", r"s 16", r"116"]),
+    ],
+)
 def test_sextortion_topic_country_routes(kb, place, patterns):
     topic = kb.topic("sextortion", place)
     local = [p.text for p in topic.points if place in p.jurisdictions]
@@ -505,17 +540,27 @@ def test_missing_children_police_first_and_ncmec(kb):
 # Platforms
 # =========================================================================================
 
-PLATFORMS = ["instagram", "facebook", "tiktok", "x", "snapchat", "youtube", "discord", "telegram", "reddit",
-             "whatsapp"]
+PLATFORMS = ["instagram", "facebook", "tiktok", "x", "snapchat", "youtube", "discord", "telegram", "reddit", "whatsapp"]
 
 
 def test_the_ten_platforms(kb):
     assert sorted(kb.platforms) == sorted(PLATFORMS)
 
 
-@pytest.mark.parametrize("alias,platform", [("insta", "instagram"), ("IG", "instagram"), ("twitter", "x"),
-                                            ("X", "x"), ("fb", "facebook"), ("yt", "youtube"),
-                                            ("snap", "snapchat"), ("TikTok", "tiktok"), ("whats app", "whatsapp")])
+@pytest.mark.parametrize(
+    "alias,platform",
+    [
+        ("insta", "instagram"),
+        ("IG", "instagram"),
+        ("twitter", "x"),
+        ("X", "x"),
+        ("fb", "facebook"),
+        ("yt", "youtube"),
+        ("snap", "snapchat"),
+        ("TikTok", "tiktok"),
+        ("whats app", "whatsapp"),
+    ],
+)
 def test_platform_aliases(kb, alias, platform):
     assert kb.platform(alias).id == platform
 
@@ -528,15 +573,18 @@ def test_every_platform_has_a_route_for_the_main_harms(kb, platform, harm):
     assert not _is_home_page(route.url)
 
 
-@pytest.mark.parametrize("platform,harm,fragment", [
-    ("instagram", "impersonation", "help.instagram.com/446663175382270"),
-    ("tiktok", "impersonation", "report-an-impersonation-account"),
-    ("x", "impersonation", "help.x.com/en/forms/authenticity/impersonation"),
-    ("x", "doxxing", "personal-information"),
-    ("x", "doxxing_hate", "personal-information"),  # its own route
-    ("youtube", "doxxing", "answer/142443"),
-    ("youtube", "harassment", "answer/2802027"),
-])
+@pytest.mark.parametrize(
+    "platform,harm,fragment",
+    [
+        ("instagram", "impersonation", "help.instagram.com/446663175382270"),
+        ("tiktok", "impersonation", "report-an-impersonation-account"),
+        ("x", "impersonation", "help.x.com/en/forms/authenticity/impersonation"),
+        ("x", "doxxing", "personal-information"),
+        ("x", "doxxing_hate", "personal-information"),  # its own route
+        ("youtube", "doxxing", "answer/142443"),
+        ("youtube", "harassment", "answer/2802027"),
+    ],
+)
 def test_specific_routes(kb, platform, harm, fragment):
     assert fragment in kb.platform_route(platform, harm).url
 

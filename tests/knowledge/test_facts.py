@@ -14,6 +14,7 @@ Those are marked "not in the seeds" and pinned to the official service or statut
 If one of these tests fails, the knowledge base disagrees with its source: fix the
 YAML (after checking the source), never the expectation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,6 +36,7 @@ def kb():
 
 
 # -- helpers ------------------------------------------------------------------------------
+
 
 def digits(text: Optional[str]) -> str:
     return re.sub(r"\D", "", text or "")
@@ -182,6 +184,7 @@ def test_every_country_has_a_crisis_line_with_a_phone(kb, place):
 # Police non-emergency lines and support services
 # =========================================================================================
 
+
 def test_au_police_assistance_line_131_444(kb):
     # Seed 001: "Police Assistance Line (national non-emergency phone) ... 131 444 (24/7)".
     found = by_phone(kb, "AU", "131 444", kinds=["police"])
@@ -239,6 +242,7 @@ def test_nz_netsafe_is_the_hdca_approved_agency(kb):
 # =========================================================================================
 # Reporting bodies and what they do NOT do
 # =========================================================================================
+
 
 @pytest.fixture(scope="module")
 def reportcyber(kb):
@@ -329,8 +333,12 @@ def test_esafety_adult_threshold_is_high_and_needs_serious_harm(esafety):
 
 
 def test_esafety_schemes(esafety):
-    for scheme in ("Adult Cyber Abuse Scheme", "Cyberbullying Scheme", "Image-Based Abuse Scheme",
-                   "Online Content Scheme"):
+    for scheme in (
+        "Adult Cyber Abuse Scheme",
+        "Cyberbullying Scheme",
+        "Image-Based Abuse Scheme",
+        "Online Content Scheme",
+    ):
         assert has(scheme, esafety.does), scheme
 
 
@@ -360,8 +368,7 @@ def test_netsafe_cannot_trace_fake_accounts(netsafe):
 def test_netsafe_never_contacts_the_harasser_without_permission(netsafe):
     # Seed 002: "We will never contact the person you believe has been harassing you without
     # your permission."
-    assert has(r"never contact the person you believe .{0,30}harass\w* you without your permission",
-               netsafe.does_not)
+    assert has(r"never contact the person you believe .{0,30}harass\w* you without your permission", netsafe.does_not)
 
 
 def test_netsafe_helps_visitors_and_when_harasser_is_overseas(netsafe):
@@ -556,8 +563,7 @@ def test_474_17d_aggravated_doxxing_protected_attribute(kb):
     assert has(r"474\.17C", offence.elements)
     assert has(r"protected attribute", offence.elements)
     assert has(r"(immaterial|does not matter) whether the group actually is", offence.elements)
-    for attribute in ("race", "religion", "sexual orientation", "gender identity", "intersex status",
-                      "disability"):
+    for attribute in ("race", "religion", "sexual orientation", "gender identity", "intersex status", "disability"):
         assert has(attribute, [offence.covers]), attribute
 
 
@@ -707,10 +713,13 @@ def test_nz_hdca_overseas_service_limit(kb):
     assert has(r"District Court Rules Part 6", offence.notes)
 
 
-@pytest.mark.parametrize("section,words", [
-    ("18 U.S.C. § 875(c)", r"threat to kidnap"),
-    ("18 U.S.C. § 2261A", r"course of conduct"),
-])
+@pytest.mark.parametrize(
+    "section,words",
+    [
+        ("18 U.S.C. § 875(c)", r"threat to kidnap"),
+        ("18 U.S.C. § 2261A", r"course of conduct"),
+    ],
+)
 def test_us_federal_offence(kb, section, words):
     # Seed 001: "a U.S. federal case (18 U.S.C. § 875(c), § 2261A) opened via the FBI".
     offence = one_offence(kb, section, "US")
@@ -787,8 +796,10 @@ def test_recording_topic_mentions_phone_interception_law(kb):
     assert has(r"offence to share or publish", texts)
 
 
-@pytest.mark.parametrize("city,consent", [("Perth", "all-party"), ("Melbourne", "one-party"),
-                                          ("Darwin", "one-party"), ("Sydney", "all-party")])
+@pytest.mark.parametrize(
+    "city,consent",
+    [("Perth", "all-party"), ("Melbourne", "one-party"), ("Darwin", "one-party"), ("Sydney", "all-party")],
+)
 def test_recording_rule_from_a_city(kb, city, consent):
     assert kb.recording(kb.places.resolve(city)).recording.consent == consent
 
@@ -807,8 +818,7 @@ def test_recording_topic_groups_states_correctly(kb):
     assert set(every[0].jurisdictions) == {"AU-NSW", "AU-WA", "AU-SA", "AU-TAS", "AU-ACT"}
     for name in ("Victoria", "Queensland", "Northern Territory"):
         assert name in one[0].text
-    for name in ("New South Wales", "Western Australia", "South Australia", "Tasmania",
-                 "Australian Capital Territory"):
+    for name in ("New South Wales", "Western Australia", "South Australia", "Tasmania", "Australian Capital Territory"):
         assert name in every[0].text
 
 
@@ -902,16 +912,21 @@ def test_route_harasser_abroad_unknown_country_still_gives_home_steps(kb):
 
 # -- MLATs, Budapest, INTERPOL, FBI Legats (seed 001, "When the harasser is in another country")
 
-MLAT_DATES = [("UK", "2 December 1996"), ("Canada", "24 January 1990"), ("Mexico", "3 May 1991"),
-              ("Australia", "30 September 1999")]
+MLAT_DATES = [
+    ("UK", "2 December 1996"),
+    ("Canada", "24 January 1990"),
+    ("Mexico", "3 May 1991"),
+    ("Australia", "30 September 1999"),
+]
 
 
 @pytest.mark.parametrize("country,date", MLAT_DATES)
 def test_us_bilateral_mlat_dates_in_mlat_topic(kb, country, date):
     point = [p.text for p in get_topic(kb, "mlat").points if date in p.text]
     assert point, f"{date} missing from the mlat topic"
-    assert re.search(re.escape(country) + r"[^.;]{0,40}" + re.escape(date), point[0].replace("\n", " ")), \
-        f"{date} is not attached to {country}"
+    assert re.search(
+        re.escape(country) + r"[^.;]{0,40}" + re.escape(date), point[0].replace("\n", " ")
+    ), f"{date} is not attached to {country}"
 
 
 @pytest.mark.parametrize("country,date", MLAT_DATES)
@@ -945,8 +960,7 @@ def test_budapest_mexico_not_a_party(kb):
 
 
 def test_budapest_parties(kb):
-    assert has(r"US, UK, Canada, Australia and New Zealand are all parties",
-               topic_texts(get_topic(kb, "budapest")))
+    assert has(r"US, UK, Canada, Australia and New Zealand are all parties", topic_texts(get_topic(kb, "budapest")))
 
 
 def test_interpol_has_196_members(kb):
@@ -993,10 +1007,16 @@ ESCALATION_RUNGS = [
     (2, [r"Officer in Charge \(OIC\)", r"Apprehended Violence Order"]),
     (3, [r"cybercrime squad", r"AFP"]),
     (4, [r"in writing", r"supervising sergeant", r"Local Area Command"]),
-    (5, [r"eSafety", r"removal notices", r"image-based abuse.{0,80}do not have to report to the platform first",
-         r"adult cyber abuse or cyberbullying, report the content to the platform first"]),
-    (6, [r"oversight body", r"Law Enforcement Conduct Commission", r"IBAC", r"CCC",
-         r"Professional Standards"]),
+    (
+        5,
+        [
+            r"eSafety",
+            r"removal notices",
+            r"image-based abuse.{0,80}do not have to report to the platform first",
+            r"adult cyber abuse or cyberbullying, report the content to the platform first",
+        ],
+    ),
+    (6, [r"oversight body", r"Law Enforcement Conduct Commission", r"IBAC", r"CCC", r"Professional Standards"]),
     (7, [r"AFP", r"afp\.gov\.au/crimes/cybercrime"]),
     (8, [r"MP", r"cannot direct, reopen,? or influence"]),
     (9, [r"NCB\)? Canberra", r"MLAT", r"Attorney-General's Department"]),
@@ -1175,6 +1195,7 @@ def test_protection_orders_za_s18_5_years(kb):
 # Every fact-bearing entry: sources and a recent review date
 # =========================================================================================
 
+
 def _entries():
     kb = load_knowledge()
     for jurisdiction in kb.jurisdictions.values():
@@ -1211,8 +1232,9 @@ def test_entry_reviewed_recently_and_not_in_the_future(entry: Entry):
     assert TODAY - entry.last_reviewed <= MAX_AGE, f"{entry.id} was last reviewed over two years ago"
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if isinstance(e, Contact)],
-                         ids=[e.id for e in ENTRIES if isinstance(e, Contact)])
+@pytest.mark.parametrize(
+    "entry", [e for e in ENTRIES if isinstance(e, Contact)], ids=[e.id for e in ENTRIES if isinstance(e, Contact)]
+)
 def test_contact_urls_are_https(entry: Contact):
     assert entry.url is None or entry.url.startswith("https://")
 
@@ -1220,6 +1242,7 @@ def test_contact_urls_are_https(entry: Contact):
 # =========================================================================================
 # Numbers repeated in free text must agree with the structured fields
 # =========================================================================================
+
 
 def _all_text(kb) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(kb.root.rglob("*.yml")))
@@ -1230,8 +1253,11 @@ def _all_text(kb) -> str:
 # in a phone field.
 NUMBER_FAMILIES = [
     ("Netsafe 0508", r"0508[ -]?\d{3}[ -]?\d{3}", {"0508638723"}),
-    ("AU 13xx xxx", r"(?<![\d-])13[ ]?\d{2}[ ]?\d{2}(?![\d-])|(?<![\d-])13\d[ ]\d{3}(?![\d-])",
-     {"131114", "131444", "131450", "133677"}),
+    (
+        "AU 13xx xxx",
+        r"(?<![\d-])13[ ]?\d{2}[ ]?\d{2}(?![\d-])|(?<![\d-])13\d[ ]\d{3}(?![\d-])",
+        {"131114", "131444", "131450", "133677"},
+    ),
     # Suicide Call Back, the ASD/ACSC hotline, SA's Office for Public Integrity
     ("AU 1300", r"1300[ ]?\d{3}[ ]?\d{3}", {"1300292371", "1300659467", "1300782489"}),
     # AU 1800 numbers: Kids Helpline, WA CCC, Ombudsman NT (and NZ's Youthline has 0800)

@@ -1,4 +1,5 @@
 """A broken knowledge base fails loudly at start-up, naming the file, the entry and the field."""
+
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def test_misspelt_field_is_rejected_not_ignored(kdir):
     def typo(d):
         entry = offence(d, "s 474.15")
         entry["max_penalti"] = entry.pop("max_penalty")
+
     edit(kdir / "jurisdictions/au.yml", typo)
     message = problems(kdir)
     assert "au-cth-474-15" in message and "max_penalti" in message
@@ -79,14 +81,17 @@ def test_contact_needs_a_way_to_reach_it(kdir):
     def unreachable(d):
         for key in ("phone", "url", "text"):
             d["contacts"][0].pop(key, None)
+
     edit(kdir / "jurisdictions/uk.yml", unreachable)
     message = problems(kdir)
     assert "uk.yml" in message and "phone, url or text" in message
 
 
 def test_jurisdiction_needs_an_emergency_contact(kdir):
-    edit(kdir / "jurisdictions/ca.yml",
-         lambda d: d.__setitem__("contacts", [c for c in d["contacts"] if c["kind"] != "emergency"]))
+    edit(
+        kdir / "jurisdictions/ca.yml",
+        lambda d: d.__setitem__("contacts", [c for c in d["contacts"] if c["kind"] != "emergency"]),
+    )
     message = problems(kdir)
     assert "ca.yml" in message and "emergency" in message
 
@@ -99,6 +104,7 @@ def test_unknown_contact_kind(kdir):
 def test_duplicate_ids_across_files(kdir):
     def clash(d):
         d["contacts"][0]["id"] = "au-000"
+
     edit(kdir / "jurisdictions/nz.yml", clash)
     message = problems(kdir)
     assert "au-000" in message and "used twice" in message
@@ -173,11 +179,26 @@ def test_adding_a_jurisdiction_is_data_only(tmp_path):
 
 # -- the newer kinds of entry: audiences, regions, platforms ------------------------------------
 
+
 def _platforms(kdir: Path, change=None) -> None:
-    data = {"platforms": [{"id": "testgram", "name": "Testgram", "aliases": ["tg"],
-                           "sources": ["https://help.testgram.example.org/policy"], "last_reviewed": "2026-11-30",
-                           "routes": [{"harms": ["harassment"], "title": "Report harassment",
-                                       "url": "https://help.testgram.example.org/harassment"}]}]}
+    data = {
+        "platforms": [
+            {
+                "id": "testgram",
+                "name": "Testgram",
+                "aliases": ["tg"],
+                "sources": ["https://help.testgram.example.org/policy"],
+                "last_reviewed": "2026-11-30",
+                "routes": [
+                    {
+                        "harms": ["harassment"],
+                        "title": "Report harassment",
+                        "url": "https://help.testgram.example.org/harassment",
+                    }
+                ],
+            }
+        ]
+    }
     if change:
         change(data)
     (kdir / "platforms.yml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -224,6 +245,7 @@ def test_platform_needs_routes_and_sources(kdir):
     def strip(d):
         d["platforms"][0].pop("sources")
         d["platforms"][0]["routes"] = []
+
     _platforms(kdir, strip)
     message = problems(kdir)
     assert "testgram" in message and "sources" in message and "routes" in message
@@ -240,6 +262,7 @@ def test_platform_alias_naming_two_platforms(kdir):
         other = yaml.safe_load(yaml.safe_dump(d["platforms"][0]))
         other.update(id="othergram", name="Othergram")
         d["platforms"].append(other)
+
     _platforms(kdir, twin)
     message = problems(kdir)
     assert "othergram" in message and "'tg' also names 'testgram'" in message

@@ -3,6 +3,7 @@
 These run on a copy of the real knowledge base with small, made-up additions, so they test
 the query rules themselves; tests/knowledge/test_facts.py checks the real facts.
 """
+
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -17,29 +18,63 @@ DAY = "2026-11-30"
 
 
 def contact(cid, kind, **extra):
-    base = {"id": cid, "name": cid.upper(), "kind": kind, "url": f"https://example.org/{cid}",
-            "when": "Test.", "sources": [f"https://example.org/{cid}/page"], "last_reviewed": DAY}
+    base = {
+        "id": cid,
+        "name": cid.upper(),
+        "kind": kind,
+        "url": f"https://example.org/{cid}",
+        "when": "Test.",
+        "sources": [f"https://example.org/{cid}/page"],
+        "last_reviewed": DAY,
+    }
     base.update(extra)
     return base
 
 
-PLATFORMS = {"platforms": [
-    {"id": "testgram", "name": "Testgram", "aliases": ["tg", "insta-test"],
-     "sources": ["https://help.testgram.example.org/policy"], "last_reviewed": DAY,
-     "routes": [
-         {"harms": ["harassment"], "title": "Report harassment on Testgram",
-          "url": "https://help.testgram.example.org/harassment", "how": "Tap ..., then Report."},
-         {"harms": ["image_abuse", "sextortion"], "title": "Report intimate images on Testgram",
-          "url": "https://help.testgram.example.org/intimate"},
-         {"harms": ["all"], "title": "Report something on Testgram",
-          "url": "https://help.testgram.example.org/report", "last_reviewed": "2026-01-01",
-          "sources": ["https://help.testgram.example.org/report-page"]},
-     ]},
-    {"id": "nofallback", "name": "No Fallback", "sources": ["https://nofallback.example.org/help"],
-     "last_reviewed": DAY,
-     "routes": [{"harms": ["impersonation"], "title": "Report impersonation",
-                 "url": "https://nofallback.example.org/imp"}]},
-]}
+PLATFORMS = {
+    "platforms": [
+        {
+            "id": "testgram",
+            "name": "Testgram",
+            "aliases": ["tg", "insta-test"],
+            "sources": ["https://help.testgram.example.org/policy"],
+            "last_reviewed": DAY,
+            "routes": [
+                {
+                    "harms": ["harassment"],
+                    "title": "Report harassment on Testgram",
+                    "url": "https://help.testgram.example.org/harassment",
+                    "how": "Tap ..., then Report.",
+                },
+                {
+                    "harms": ["image_abuse", "sextortion"],
+                    "title": "Report intimate images on Testgram",
+                    "url": "https://help.testgram.example.org/intimate",
+                },
+                {
+                    "harms": ["all"],
+                    "title": "Report something on Testgram",
+                    "url": "https://help.testgram.example.org/report",
+                    "last_reviewed": "2026-01-01",
+                    "sources": ["https://help.testgram.example.org/report-page"],
+                },
+            ],
+        },
+        {
+            "id": "nofallback",
+            "name": "No Fallback",
+            "sources": ["https://nofallback.example.org/help"],
+            "last_reviewed": DAY,
+            "routes": [
+                {
+                    "harms": ["impersonation"],
+                    "title": "Report impersonation",
+                    "url": "https://nofallback.example.org/imp",
+                }
+            ],
+        },
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +103,7 @@ def ids(contacts):
 
 # -- contacts: regions ---------------------------------------------------------------------
 
+
 def test_region_contact_shows_for_its_region_only(kb):
     assert ids(kb.contacts("AU-VIC", ("oversight",))) == ["t-vic-oversight", "t-national-oversight"]
     assert ids(kb.contacts("AU-NSW", ("oversight",))) == ["t-nsw-oversight", "t-national-oversight"]
@@ -79,8 +115,11 @@ def test_whole_country_gets_only_whole_country_contacts(kb):
 
 
 def test_all_regions_lists_every_state_contact(kb):
-    assert set(ids(kb.oversight("AU", all_regions=True))) == {"t-vic-oversight", "t-nsw-oversight",
-                                                             "t-national-oversight"}
+    assert set(ids(kb.oversight("AU", all_regions=True))) == {
+        "t-vic-oversight",
+        "t-nsw-oversight",
+        "t-national-oversight",
+    }
 
 
 def test_region_filter_does_not_hide_country_contacts_from_a_state(kb):
@@ -88,6 +127,7 @@ def test_region_filter_does_not_hide_country_contacts_from_a_state(kb):
 
 
 # -- contacts: audience ----------------------------------------------------------------------
+
 
 def test_audience_none_returns_every_route(kb):
     found = ids(kb.contacts("AU", ("report",)))
@@ -117,6 +157,7 @@ def test_unknown_place_has_no_contacts(kb):
 
 
 # -- platforms ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["testgram", "Testgram", "TG", " tg ", "@testgram", "insta-test"])
 def test_platform_by_name_or_alias(kb, name):
@@ -166,6 +207,7 @@ def test_route_sources_default_to_the_platform(kb):
 
 
 # -- staleness ------------------------------------------------------------------------------------
+
 
 def test_stale_groups_by_file_and_uses_the_oldest_route_date(kb):
     due = kb.stale(30, today=dt.date(2026, 12, 1))

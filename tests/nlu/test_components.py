@@ -1,4 +1,5 @@
 """The custom graph components, run as Rasa runs them: on Message objects."""
+
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -21,11 +22,13 @@ def message(text, intent="describe_harm", confidence=0.9):
 
 
 def found(msg, *names):
-    return [(e["entity"], e["value"], e.get("role")) for e in msg.get(ENTITIES) or []
-            if not names or e["entity"] in names]
+    return [
+        (e["entity"], e["value"], e.get("role")) for e in msg.get(ENTITIES) or [] if not names or e["entity"] in names
+    ]
 
 
 # -- places -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def places():
@@ -47,7 +50,7 @@ def test_places_with_roles_fill_both_parties(places):
 def test_entity_offsets_point_at_the_words(places):
     msg, _ = read_places(places, "I'm in Sydney's north and he's in the States")
     for entity in msg.get(ENTITIES):
-        assert msg.get(TEXT)[entity["start"]:entity["end"]] in ("Sydney", "the States")
+        assert msg.get(TEXT)[entity["start"] : entity["end"]] in ("Sydney", "the States")
 
 
 def test_bare_place_is_an_answer(places):
@@ -60,11 +63,14 @@ def test_sentence_with_a_place_keeps_its_intent(places):
     assert msg.get(INTENT)["name"] == "describe_harm" and ("country", "AU", "victim") in got
 
 
-@pytest.mark.parametrize("text,wanted,unwanted", [
-    ("I'm in Sydney, sorry, I meant Auckland", "NZ", "AU"),
-    ("sorry i meant auckland", "NZ", None),
-    ("not Perth, Darwin", "AU-NT", "AU-WA"),
-])
+@pytest.mark.parametrize(
+    "text,wanted,unwanted",
+    [
+        ("I'm in Sydney, sorry, I meant Auckland", "NZ", "AU"),
+        ("sorry i meant auckland", "NZ", None),
+        ("not Perth, Darwin", "AU-NT", "AU-WA"),
+    ],
+)
 def test_a_correction_wins(places, text, wanted, unwanted):
     _, got = read_places(places, text)
     values = {value for _, value, _ in got}
@@ -101,29 +107,34 @@ def test_a_place_answer_we_cannot_resolve_stays_a_place_answer(places, text):
 
 # -- cues: platforms, services, who is asking, a child ------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cues():
     return CueExtractor(CueExtractor.get_default_config())
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("someone on insta keeps messaging me", ("platform", "instagram")),
-    ("they posted it on the gram and on twitter", ("platform", "x")),
-    ("can eSafety take it down?", ("service", "au-esafety")),
-    ("does Netsafe help if he is overseas", ("service", "nz-netsafe")),
-    ("I'm a volunteer on a helpline and a caller says", ("asker", "volunteer")),
-    ("my daughter is being bullied on snapchat", ("asker", "helper")),
-    ("I'm her teacher and I'm worried", ("asker", "helper")),
-    ("im 15 and someone has my pics", ("minor", "yes")),
-    ("my son is being harassed", ("minor", "yes")),
-    ("kids at school made a page about me", ("minor", "yes")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("someone on insta keeps messaging me", ("platform", "instagram")),
+        ("they posted it on the gram and on twitter", ("platform", "x")),
+        ("can eSafety take it down?", ("service", "au-esafety")),
+        ("does Netsafe help if he is overseas", ("service", "nz-netsafe")),
+        ("I'm a volunteer on a helpline and a caller says", ("asker", "volunteer")),
+        ("my daughter is being bullied on snapchat", ("asker", "helper")),
+        ("I'm her teacher and I'm worried", ("asker", "helper")),
+        ("im 15 and someone has my pics", ("minor", "yes")),
+        ("my son is being harassed", ("minor", "yes")),
+        ("kids at school made a page about me", ("minor", "yes")),
+    ],
+)
 def test_cues_are_read(cues, text, expected):
     assert expected in [(e["entity"], e["value"]) for e in cues.read(text)]
 
 
-@pytest.mark.parametrize("text", ["he's 15 minutes away", "I'm 34 and my ex posted my address",
-                                  "someone is harassing me on a forum"])
+@pytest.mark.parametrize(
+    "text", ["he's 15 minutes away", "I'm 34 and my ex posted my address", "someone is harassing me on a forum"]
+)
 def test_no_child_where_there_is_none(cues, text):
     assert "minor" not in [e["entity"] for e in cues.read(text)]
 
@@ -136,6 +147,7 @@ def test_service_names_as_people_write_them():
 
 
 # -- the trained reader ------------------------------------------------------------------------
+
 
 def example(text, intent, harms=None):
     msg = Message.build(text, intent, example_metadata={"harms": harms} if harms is not None else None)
@@ -150,9 +162,14 @@ def test_harm_labels_come_from_example_or_intent_metadata():
 
 
 def test_training_sets_use_only_labelled_or_harm_free_examples():
-    harms, asks = training_sets([example("my ex posted my address", "describe_harm", ["doxxing"]),
-                                 example("hello", "greet"), example("how do I report this?", "ask_report")],
-                                harm_free=["greet"])
+    harms, asks = training_sets(
+        [
+            example("my ex posted my address", "describe_harm", ["doxxing"]),
+            example("hello", "greet"),
+            example("how do I report this?", "ask_report"),
+        ],
+        harm_free=["greet"],
+    )
     assert ("my ex posted my address", ["doxxing"]) in harms and ("hello", []) in harms
     assert all(text != "how do I report this?" for text, _ in harms)  # a question may mention a harm
     assert ("how do I report this?", "ask_report") in asks and ("hello", "none") in asks
@@ -165,13 +182,16 @@ def reader(tmp_path_factory):
     component = SituationReader.create(SituationReader.get_default_config(), storage, resource, None)
     data = []
     for i in range(12):
-        data += [example(f"someone posted my home address online {i}", "describe_harm", ["doxxing"]),
-                 example(f"my address and phone number are on a forum {i}", "describe_harm", ["doxxing"]),
-                 example(f"he shared my nudes without consent {i}", "describe_harm", ["image_abuse"]),
-                 example(f"my intimate video was posted {i}", "describe_harm", ["image_abuse"]),
-                 example(f"hello there {i}", "greet"), example(f"thanks a lot {i}", "thank"),
-                 example(f"how do I keep evidence {i}", "ask_evidence"),
-                 example(f"where do I report it {i}", "ask_report")]
+        data += [
+            example(f"someone posted my home address online {i}", "describe_harm", ["doxxing"]),
+            example(f"my address and phone number are on a forum {i}", "describe_harm", ["doxxing"]),
+            example(f"he shared my nudes without consent {i}", "describe_harm", ["image_abuse"]),
+            example(f"my intimate video was posted {i}", "describe_harm", ["image_abuse"]),
+            example(f"hello there {i}", "greet"),
+            example(f"thanks a lot {i}", "thank"),
+            example(f"how do I keep evidence {i}", "ask_evidence"),
+            example(f"where do I report it {i}", "ask_report"),
+        ]
     component.train(TrainingData(data))
     return SituationReader.load(SituationReader.get_default_config(), storage, resource, None)
 
@@ -180,7 +200,7 @@ def test_every_harm_in_a_long_message_is_read_with_where_it_was_said(reader):
     text = "It has been awful. He shared my nudes without consent. Then my home address was posted online."
     msg = message(text, intent="greet", confidence=0.4)
     reader.process([msg])
-    harms = {e["value"]: text[e["start"]:e["end"]] for e in msg.get(ENTITIES) if e["entity"] == "harm"}
+    harms = {e["value"]: text[e["start"] : e["end"]] for e in msg.get(ENTITIES) if e["entity"] == "harm"}
     assert set(harms) == {"image_abuse", "doxxing"}
     assert "nudes" in harms["image_abuse"] and "address" in harms["doxxing"]
     assert msg.get(INTENT)["name"] == "describe_harm"  # substance is never answered with "hello"
@@ -239,8 +259,10 @@ def test_a_risk_is_an_entity_and_the_intent_stays():
 
 
 def test_a_classifier_guess_of_danger_on_a_long_calm_story_becomes_a_risk_and_an_answer():
-    text = ("Since I left him my ex has been putting our private videos on a porn site with my full name. "
-            "He's back in Florida now.")
+    text = (
+        "Since I left him my ex has been putting our private videos on a porn site with my full name. "
+        "He's back in Florida now."
+    )
     msg = message(text, intent="danger", confidence=0.91)
     msg.set(ENTITIES, [{"entity": "harm", "value": "image_abuse", "start": 0, "end": 10}])
     msg.set(INTENT_RANKING_KEY, [{"name": "danger", "confidence": 0.91}, {"name": "describe_harm", "confidence": 0.09}])
@@ -262,6 +284,7 @@ def test_safety_net_leaves_other_messages_alone():
 
 # -- reference questions -----------------------------------------------------------------------
 
+
 def test_an_unsure_question_naming_a_known_section_is_a_reference_question():
     detector = ReferenceDetector(ReferenceDetector.get_default_config())
     unsure = message("what's the maximum for s 346 extortion", intent="nlu_fallback", confidence=0.3)
@@ -276,6 +299,7 @@ def test_an_unsure_question_naming_a_known_section_is_a_reference_question():
 
 
 # -- other languages --------------------------------------------------------------------------
+
 
 def test_danger_in_another_language_gets_the_danger_intent_and_the_language():
     from bot.nlu.languages import LanguageNet
@@ -310,10 +334,18 @@ def test_the_english_word_list_matches_the_training_data():
 
 
 def test_a_helpers_story_is_never_refused_on_the_classifiers_word_alone():
-    msg = message("my sister's ex keeps posting about her and turned up at her house", intent="request_harm_other",
-                  confidence=0.85)
-    msg.set(ENTITIES, [{"entity": "harm", "value": "stalking", "start": 0, "end": 5},
-                       {"entity": "asker", "value": "helper", "start": 0, "end": 5}])
+    msg = message(
+        "my sister's ex keeps posting about her and turned up at her house",
+        intent="request_harm_other",
+        confidence=0.85,
+    )
+    msg.set(
+        ENTITIES,
+        [
+            {"entity": "harm", "value": "stalking", "start": 0, "end": 5},
+            {"entity": "asker", "value": "helper", "start": 0, "end": 5},
+        ],
+    )
     NET.process([msg])
     assert msg.get(INTENT)["name"] == "describe_harm"
 

@@ -1,6 +1,7 @@
 """Danger and despair in other languages (bot/nlu/languages.py): every language's patterns in
 both directions, English left alone, detection on short messages, and the reply composed from
 the knowledge base (knowledge/languages.yml)."""
+
 import re
 from pathlib import Path
 
@@ -10,7 +11,13 @@ import yaml
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.knowledge.loader import load_languages_file
 from bot.nlu.languages import (
-    LanguageFlag, LanguageNet, detect_language, language_reply, load_language, load_languages, normalise,
+    LanguageFlag,
+    LanguageNet,
+    detect_language,
+    language_reply,
+    load_language,
+    load_languages,
+    normalise,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,8 +25,31 @@ LANGUAGES = load_languages()
 CODES = sorted(LANGUAGES)
 SAMPLES = yaml.safe_load((ROOT / "tests/nlu/language_samples.yml").read_text(encoding="utf-8"))
 # The brief's languages, and those added for AU (it, el), the UK (pl, ro, ur) and ZA (st, tn).
-REQUIRED = {"es", "fr", "pt", "zh", "ar", "hi", "pa", "vi", "tl", "ko", "af", "zu", "xh", "mi", "sm", "to",
-            "it", "el", "pl", "ro", "ur", "st", "tn"}
+REQUIRED = {
+    "es",
+    "fr",
+    "pt",
+    "zh",
+    "ar",
+    "hi",
+    "pa",
+    "vi",
+    "tl",
+    "ko",
+    "af",
+    "zu",
+    "xh",
+    "mi",
+    "sm",
+    "to",
+    "it",
+    "el",
+    "pl",
+    "ro",
+    "ur",
+    "st",
+    "tn",
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +88,7 @@ def test_every_required_language_has_patterns():
 
 
 # -- the patterns, in both directions ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", CODES)
 def test_despair_and_danger_hit_in_that_language(net, code):
@@ -106,6 +137,7 @@ def test_unless_keeps_legal_questions_out():
 
 # -- normalisation ---------------------------------------------------------------------------------
 
+
 def test_accents_apostrophes_and_scripts_fold():
     assert normalise("Não QUERO viver") == normalise("nao quero viver") == "nao quero viver"
     assert normalise("Tôi muốn chết") == "toi muon chet"
@@ -128,6 +160,7 @@ def test_nothing_to_go_on_is_none(net, text):
 
 
 # -- detection -------------------------------------------------------------------------------------
+
 
 def test_detection_on_short_everyday_messages():
     """The everyday samples (not the safety examples). Measured with lingua 2.1.1: 84 of 96 right
@@ -168,8 +201,11 @@ def test_samoan_and_tongan_without_a_model_are_named_by_their_markers():
 
 def test_a_bad_pattern_file_fails_loudly(tmp_path):
     bad = tmp_path / "xx.yml"
-    bad.write_text("language: xx\nself_harm:\n  patterns: ['(unclosed']\ndanger:\n  patterns: ['x']\n"
-                   "examples: {self_harm: [a], danger: [b], neither: [c]}\n", encoding="utf-8")
+    bad.write_text(
+        "language: xx\nself_harm:\n  patterns: ['(unclosed']\ndanger:\n  patterns: ['x']\n"
+        "examples: {self_harm: [a], danger: [b], neither: [c]}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValueError, match="bad pattern"):
         load_language(bad)
     wrong_name = tmp_path / "yy.yml"
@@ -216,6 +252,7 @@ def test_reply_has_the_numbers_the_sentences_and_the_interpreter(code, place):
 @pytest.mark.parametrize("code", sorted({e.code for e in FILE.languages}))
 def test_reply_for_an_unknown_place_fits_one_sms_and_one_whatsapp_message_whole(code):
     from bot.channels.twilio_text import SMS, WHATSAPP, render
+
     markdown = language_reply(KB, code, None)
     for style in (SMS, WHATSAPP):
         text = render(markdown, [], style)
@@ -237,6 +274,8 @@ def test_reply_without_sentences_still_gives_numbers():
 def test_languages_file_is_validated(tmp_path):
     (tmp_path / "languages.yml").write_text(
         "languages:\n  - code: es\n    name: Spanish\n    native: Español\n    spoken_in: [US]\n"
-        "    emergency: a\n    english_only: b\n    last_reviewed: 2026-12-01\n", encoding="utf-8")
+        "    emergency: a\n    english_only: b\n    last_reviewed: 2026-12-01\n",
+        encoding="utf-8",
+    )
     with pytest.raises(KnowledgeError, match="checked"):
         load_languages_file(tmp_path)

@@ -2,7 +2,11 @@
 danger and despair in people's own words, tell reported speech from the person's own
 despair, grade danger, spot requests to harm someone else, and stay quiet on calm reports
 and on a volunteer's reference question."""
+
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bot.nlu.safety import IMMEDIATE, RISK, load_safety_patterns
 
@@ -62,7 +66,7 @@ DESPAIR = [
 ]
 REPORTED = [
     "he told me to kill myself",
-    "they keep writing \"go kill yourself\" under my posts",
+    'they keep writing "go kill yourself" under my posts',
     "she says she wishes I was dead",
     "comments saying 'you should kill yourself'",
     "A group of accounts keeps replying to my posts with 'kys' and 'nobody would miss you'. How do I get them to stop?",
@@ -165,7 +169,7 @@ def test_the_whole_message_is_read_however_long():
 
 
 def test_broken_pattern_file_fails_loudly(tmp_path):
-    good = (NET.rules and open(__import__("bot.nlu.safety", fromlist=["DEFAULT_FILE"]).DEFAULT_FILE).read())
+    good = NET.rules and open(__import__("bot.nlu.safety", fromlist=["DEFAULT_FILE"]).DEFAULT_FILE).read()
     bad = tmp_path / "patterns.yml"
     bad.write_text(good.replace("'\\bkms\\b'", "'(unclosed'"), encoding="utf-8")
     with pytest.raises(ValueError, match=r"self_harm\.patterns': bad pattern"):
@@ -177,9 +181,6 @@ def test_broken_pattern_file_fails_loudly(tmp_path):
 
 # -- held to the training data: every safety example caught, no story misread --------------------
 
-import yaml  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
 
 
@@ -187,15 +188,21 @@ def _examples(path, intent):
     for block in yaml.safe_load((DATA / path).read_text(encoding="utf-8"))["nlu"]:
         if block.get("intent") == intent:
             examples = block["examples"]
-            yield from ([e[2:] for e in examples.strip().splitlines()] if isinstance(examples, str)
-                        else [e["text"] for e in examples])
+            yield from (
+                [e[2:] for e in examples.strip().splitlines()]
+                if isinstance(examples, str)
+                else [e["text"] for e in examples]
+            )
 
 
-@pytest.mark.parametrize("intent,check", [
-    ("danger", lambda r: r.danger == IMMEDIATE),
-    ("self_harm", lambda r: r.despair),
-    ("told_to_self_harm", lambda r: r.told_to_self_harm and not r.despair),
-])
+@pytest.mark.parametrize(
+    "intent,check",
+    [
+        ("danger", lambda r: r.danger == IMMEDIATE),
+        ("self_harm", lambda r: r.despair),
+        ("told_to_self_harm", lambda r: r.told_to_self_harm and not r.despair),
+    ],
+)
 def test_every_safety_example_in_the_training_data_is_caught(intent, check):
     missed = [text for text in _examples("safety.yml", intent) if not check(NET.read(text))]
     assert not missed, missed
@@ -203,7 +210,9 @@ def test_every_safety_example_in_the_training_data_is_caught(intent, check):
 
 def test_no_long_story_is_misread_as_immediate_danger_or_despair():
     stories = yaml.safe_load((DATA / "situations.yml").read_text(encoding="utf-8"))["nlu"][0]["examples"]
-    misread = [e["text"][:80] for e in stories if NET.read(e["text"]).danger == IMMEDIATE or NET.read(e["text"]).despair]
+    misread = [
+        e["text"][:80] for e in stories if NET.read(e["text"]).danger == IMMEDIATE or NET.read(e["text"]).despair
+    ]
     told = [e for e in stories if "incitement_self_harm" in e["metadata"]["harms"]]
     assert not misread, misread
     assert all(NET.read(e["text"]).told_to_self_harm for e in told)

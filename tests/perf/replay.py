@@ -11,6 +11,7 @@ order (so the same on every run), long enough to go far past any tracker window.
 Used by tests/perf/test_same_replies.py, and by hand around any change that must not change
 what a person is told.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,9 +47,11 @@ def long_conversations(cases: Dict[str, List[str]], count: int, seed: int = 13) 
 
 
 def post(url: str, sender: str, message: str) -> List[str]:
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook",
-                                     data=json.dumps({"sender": sender, "message": message}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         replies = json.loads(response.read() or b"[]")
     return [json.dumps({k: r.get(k) for k in ("text", "buttons") if r.get(k)}, sort_keys=True) for r in replies]
@@ -70,7 +73,7 @@ def compare(a: Dict[str, List], b: Dict[str, List]) -> List[str]:
         if turns_a is None or turns_b is None:
             differences.append(f"{name}: only in one run")
             continue
-        for index, (x, y) in enumerate(zip(turns_a, turns_b)):
+        for index, (x, y) in enumerate(zip(turns_a, turns_b, strict=False)):
             if x != y:
                 differences.append(f"{name} turn {index + 1}: {x!r:.200} != {y!r:.200}")
                 break

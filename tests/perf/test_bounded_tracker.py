@@ -6,6 +6,7 @@ must have the same slots, latest message and action, the same dialogue states fo
 least the last KEEP_TURNS turns (what the RulePolicy matches its rules against), and a
 bounded length. The SQL store runs on SQLite here; the stack tests run it on PostgreSQL.
 """
+
 import asyncio
 import time
 from pathlib import Path
@@ -19,8 +20,7 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.utils.endpoints import read_endpoint_config
 
 from bot import privacy, retention
-from bot.tracker_store import (CHECKPOINT, KEEP_TURNS, BoundedInMemoryTrackerStore, BoundedSQLTrackerStore,
-                               is_checkpoint)
+from bot.tracker_store import CHECKPOINT, KEEP_TURNS, BoundedInMemoryTrackerStore, BoundedSQLTrackerStore, is_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,8 +54,13 @@ actions: [action_answer, action_place]
 def turn_events(turn: int):
     """One turn: the person speaks, an action answers and sets slots in a changing pattern."""
     intent = ["greet", "inform", "ask"][turn % 3]
-    events = [UserUttered(f"message {turn}", {"name": intent, "confidence": 1.0},
-                          [{"entity": "place", "value": f"P{turn}"}] if intent == "inform" else [])]
+    events = [
+        UserUttered(
+            f"message {turn}",
+            {"name": intent, "confidence": 1.0},
+            [{"entity": "place", "value": f"P{turn}"}] if intent == "inform" else [],
+        )
+    ]
     if intent == "inform" and turn < 25:  # the place is set early on, then left alone for a long time
         events.append(SlotSet("place", f"P{turn}"))
     action = "action_place" if intent == "inform" else "action_answer"
@@ -88,7 +93,7 @@ def assert_decides_like(bounded: DialogueStateTracker, full: DialogueStateTracke
     assert bounded.latest_action_name == full.latest_action_name
     assert bounded.active_loop_name == full.active_loop_name
     kept = user_turns(bounded)
-    assert kept == user_turns(full)[-len(kept):]
+    assert kept == user_turns(full)[-len(kept) :]
     assert len(kept) >= min(keep_turns, len(user_turns(full)))
     assert len(kept) <= 2 * keep_turns + 1  # bounded, whatever the length of the conversation
     states, full_states = bounded.past_states(DOMAIN), full.past_states(DOMAIN)
@@ -232,11 +237,24 @@ def test_every_rule_is_shorter_than_the_window():
     assert 0 < longest < KEEP_TURNS
 
 
-@pytest.mark.parametrize("path,kind", [(ROOT / "endpoints.yml", BoundedInMemoryTrackerStore),
-                                       (ROOT / "deploy" / "endpoints.yml", BoundedSQLTrackerStore)])
+@pytest.mark.parametrize(
+    "path,kind",
+    [
+        (ROOT / "endpoints.yml", BoundedInMemoryTrackerStore),
+        (ROOT / "deploy" / "endpoints.yml", BoundedSQLTrackerStore),
+    ],
+)
 def test_the_endpoints_use_the_bounded_stores(path, kind, monkeypatch):
-    for var in ("ACTION_ENDPOINT_URL", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD", "REDIS_HOST",
-                "REDIS_PASSWORD", "REDIS_DB"):
+    for var in (
+        "ACTION_ENDPOINT_URL",
+        "DB_HOST",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+        "REDIS_HOST",
+        "REDIS_PASSWORD",
+        "REDIS_DB",
+    ):
         monkeypatch.setenv(var, "x")
     for var in ("DB_PORT", "REDIS_PORT"):
         monkeypatch.setenv(var, "5432")

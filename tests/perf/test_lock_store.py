@@ -2,6 +2,7 @@
 
 Runs a private redis-server on a free port (skipped where Debian's redis-server is missing).
 """
+
 import asyncio
 import shutil
 import socket
@@ -23,8 +24,10 @@ def redis_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(50):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -129,9 +132,18 @@ def test_the_production_endpoints_use_it(monkeypatch):
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import read_endpoint_config
 
-    for var, value in {"ACTION_ENDPOINT_URL": "x", "DB_HOST": "x", "DB_PORT": "5432", "DB_NAME": "x", "DB_USER": "x",
-                       "DB_PASSWORD": "x", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_PASSWORD": "x",
-                       "REDIS_DB": "1"}.items():
+    for var, value in {
+        "ACTION_ENDPOINT_URL": "x",
+        "DB_HOST": "x",
+        "DB_PORT": "5432",
+        "DB_NAME": "x",
+        "DB_USER": "x",
+        "DB_PASSWORD": "x",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_PASSWORD": "x",
+        "REDIS_DB": "1",
+    }.items():
         monkeypatch.setenv(var, value)
     config = read_endpoint_config(str(Path(__file__).resolve().parents[2] / "deploy" / "endpoints.yml"), "lock_store")
     store = LockStore.create(config)  # Redis is only reached on first use

@@ -11,6 +11,7 @@ with the same figure after a warm-up of 1,000. It takes several minutes, so it r
 
 (SOAK_STORE=rasa runs the same soak on Rasa's own in-memory store, for comparison.)
 """
+
 import asyncio
 import os
 import re
@@ -30,15 +31,19 @@ EXPIRY_SECONDS = 4
 CONVERSATIONS = int(os.environ.get("SOAK_CONVERSATIONS", "10000"))
 WARM_UP = 1000
 TOLERANCE = 1.05
-MESSAGES = [("someone posted my home address online", "Melbourne"), ("hi", "a guy keeps sending me threats"),
-            ("I'm in Auckland and my ex shared my nudes", "how do I get it taken down?"),
-            ("can I record calls with my harasser?", "I'm in Victoria")]
+MESSAGES = [
+    ("someone posted my home address online", "Melbourne"),
+    ("hi", "a guy keeps sending me threats"),
+    ("I'm in Auckland and my ex shared my nudes", "how do I get it taken down?"),
+    ("can I record calls with my harasser?", "I'm in Victoria"),
+]
 
 pytestmark = pytest.mark.skipif(os.environ.get("RUN_SOAK") != "1", reason="a long soak: set RUN_SOAK=1 to run it")
 
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -96,21 +101,47 @@ def test_memory_is_flat_once_sessions_expired(tmp_path):
         endpoints["tracker_store"]["expire_after_seconds"] = EXPIRY_SECONDS
     (tmp_path / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
     rasa_port, actions_port = free_port(), free_port()
-    env = dict(os.environ, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(
+        os.environ,
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     for var in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", (ROOT / "credentials.yml").read_text()):
         env.setdefault(var, "")  # the optional channels stay mounted but off, as in scripts/run.sh
     rasa = str(Path(sys.executable).parent / "rasa")
     processes = []
     try:
-        processes.append(subprocess.Popen([rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                                          cwd=ROOT, env=env, stdout=(tmp_path / "actions.log").open("w"),
-                                          stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                cwd=ROOT,
+                env=env,
+                stdout=(tmp_path / "actions.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         log = tmp_path / "rasa.log"
-        processes.append(subprocess.Popen([rasa, "run", "--model", str(MODEL), "--port", str(rasa_port),
-                                           "--endpoints", str(tmp_path / "endpoints.yml"),
-                                           "--credentials", "credentials.yml"],
-                                          cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [
+                    rasa,
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--port",
+                    str(rasa_port),
+                    "--endpoints",
+                    str(tmp_path / "endpoints.yml"),
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_up(f"http://127.0.0.1:{actions_port}/health", processes[0], tmp_path / "actions.log")
         wait_up(f"http://127.0.0.1:{rasa_port}/", processes[1], log)
         url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
@@ -131,9 +162,11 @@ def test_memory_is_flat_once_sessions_expired(tmp_path):
         time.sleep(EXPIRY_SECONDS + 2)
         asyncio.run(conversations(url, 8))
         final = rss_mb(pid)
-        print(f"\nsoak: {CONVERSATIONS} conversations in {time.monotonic() - started:.0f} s; RSS MB after the "
-              f"warm-up {baseline:.0f}, per 1,000: {series[1:]}, once expired {final:.0f} "
-              f"({final / baseline:.3f}x)")
+        print(
+            f"\nsoak: {CONVERSATIONS} conversations in {time.monotonic() - started:.0f} s; RSS MB after the "
+            f"warm-up {baseline:.0f}, per 1,000: {series[1:]}, once expired {final:.0f} "
+            f"({final / baseline:.3f}x)"
+        )
         assert final <= baseline * TOLERANCE, f"RSS grew from {baseline:.0f} to {final:.0f} MB"
     finally:
         for process in processes:

@@ -2,6 +2,7 @@
 so that every replica sees a quick exit; in memory otherwise. Redis is a small fake here with
 redis-py's get/set(ex=) semantics; the stack test (tests/stack/test_quick_exit.py) uses the
 real one, with two replicas."""
+
 import time
 from types import SimpleNamespace
 

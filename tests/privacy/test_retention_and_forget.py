@@ -1,5 +1,6 @@
 """Retention and "forget me" against real Rasa tracker stores (SQLite stands in for PostgreSQL:
 same SQLTrackerStore code, same queries)."""
+
 import time
 
 import pytest

@@ -10,6 +10,7 @@ With the forgotten-guard in one process's memory (before issue 11), B answered 2
 conversation again after A had deleted it.
 
 Run by `make stack-test`, which starts and stops the stack around these tests."""
+
 import asyncio
 import json
 import os
@@ -34,15 +35,20 @@ pytestmark = pytest.mark.skipif(not (RUN / "replicas").exists(), reason="stack n
 
 def lock_store():
     from rasa.core.lock_store import RedisLockStore
-    return RedisLockStore(host="127.0.0.1", port=int(os.environ.get("REDIS_PORT", "6380")),
-                          db=int(os.environ.get("REDIS_DB", "1")),
-                          password=os.environ.get("REDIS_PASSWORD", "redis-local-only"),
-                          key_prefix="abusesupport")  # deploy/endpoints.yml's lock_store key_prefix
+
+    return RedisLockStore(
+        host="127.0.0.1",
+        port=int(os.environ.get("REDIS_PORT", "6380")),
+        db=int(os.environ.get("REDIS_DB", "1")),
+        password=os.environ.get("REDIS_PASSWORD", "redis-local-only"),
+        key_prefix="abusesupport",
+    )  # deploy/endpoints.yml's lock_store key_prefix
 
 
 def widget(base: str, path: str, body: Dict) -> Tuple[int, Dict]:
-    request = urllib.request.Request(f"{base}/webhooks/widget/{path}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/webhooks/widget/{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             raw = response.read()
@@ -59,8 +65,13 @@ def replica(index: int) -> str:
 def psql(sql: str) -> str:
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
     env = dict(os.environ, PGPASSWORD=os.environ.get("DB_PASSWORD", "rasa-local-only"))
-    return subprocess.run([str(pg_bin / "psql"), "-h", "127.0.0.1", "-p", DB_PORT, "-U", "rasa", "-d", "rasa",
-                           "-qtA", "-c", sql], capture_output=True, text=True, env=env, check=True).stdout.strip()
+    return subprocess.run(
+        [str(pg_bin / "psql"), "-h", "127.0.0.1", "-p", DB_PORT, "-U", "rasa", "-d", "rasa", "-qtA", "-c", sql],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.strip()
 
 
 def events(sender: str) -> int:

@@ -3,6 +3,7 @@ PostgreSQL and survive moving between replicas, losing a replica, and losing the
 action servers; forget and retention delete from PostgreSQL; logs stay clean.
 
 Run by `make stack-test`, which starts and stops the stack around these tests."""
+
 import json
 import os
 import signal
@@ -25,9 +26,11 @@ pytestmark = pytest.mark.skipif(not (RUN / "replicas").exists(), reason="stack n
 
 
 def post(base: str, sender: str, message: str):
-    request = urllib.request.Request(f"{base}/webhooks/rest/webhook",
-                                     data=json.dumps({"sender": sender, "message": message}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.status, "\n".join(m.get("text") or "" for m in json.loads(response.read()))
 
@@ -39,8 +42,13 @@ def replica(index: int) -> str:
 def psql(sql: str) -> str:
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
     env = dict(os.environ, PGPASSWORD=os.environ.get("DB_PASSWORD", "rasa-local-only"))
-    return subprocess.run([str(pg_bin / "psql"), "-h", "127.0.0.1", "-p", DB_PORT, "-U", "rasa", "-d", "rasa",
-                           "-qtA", "-c", sql], capture_output=True, text=True, env=env, check=True).stdout.strip()
+    return subprocess.run(
+        [str(pg_bin / "psql"), "-h", "127.0.0.1", "-p", DB_PORT, "-U", "rasa", "-d", "rasa", "-qtA", "-c", sql],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.strip()
 
 
 def stop(pidfile: Path) -> None:
@@ -78,11 +86,18 @@ def test_turns_alternate_between_replicas_without_losing_state():
 def test_forget_deletes_the_conversation_from_postgresql():
     sender = uuid.uuid4().hex
     body = json.dumps({"sender": sender, "message": "I live in Hobart"}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{STACK}/webhooks/widget/webhook", data=body,
-                                                  headers={"Content-Type": "application/json"}), timeout=60)
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"{STACK}/webhooks/widget/webhook", data=body, headers={"Content-Type": "application/json"}
+        ),
+        timeout=60,
+    )
     assert int(psql(f"select count(*) from events where sender_id = '{sender}'")) > 0
-    forget = urllib.request.Request(f"{STACK}/webhooks/widget/forget", data=json.dumps({"sender": sender}).encode(),
-                                    headers={"Content-Type": "application/json"})
+    forget = urllib.request.Request(
+        f"{STACK}/webhooks/widget/forget",
+        data=json.dumps({"sender": sender}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     assert urllib.request.urlopen(forget, timeout=30).status == 204
     assert psql(f"select count(*) from events where sender_id = '{sender}'") == "0"
 
@@ -93,9 +108,23 @@ def test_retention_purge_deletes_idle_conversations_only():
     post(STACK, recent, "hello")
     psql(f"update events set timestamp = timestamp - 40 * 86400 where sender_id = '{old}'")
     env = dict(os.environ, TRACKER_RETENTION_DAYS="30")
-    result = subprocess.run([str(ROOT / "scripts" / "stack.sh"), "run", str(ROOT / ".venv/bin/python"), "-m",
-                             "bot.retention", "purge", "--endpoints", "deploy/endpoints.yml"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            str(ROOT / "scripts" / "stack.sh"),
+            "run",
+            str(ROOT / ".venv/bin/python"),
+            "-m",
+            "bot.retention",
+            "purge",
+            "--endpoints",
+            "deploy/endpoints.yml",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert psql(f"select count(*) from events where sender_id = '{old}'") == "0"
     assert int(psql(f"select count(*) from events where sender_id = '{recent}'")) > 0
