@@ -196,13 +196,12 @@ class SituationReader(GraphComponent, EntityExtractorMixin):
         confident the message tells of harm, so the likeliest harm is named even below threshold."""
         if self.model is None or not text.strip():
             return [], []
-        pieces = self.model.pieces(text[:MAX_MESSAGE_CHARS])
-        harms = [self._entity("harm", f.label, f.score, f.piece) for f in self.model.read_harms(text, pieces)]
-        if not harms and sure_of_harm:
-            best = self.model.best_harm(text, pieces)
-            if best is not None and best.score >= BEST_GUESS:
-                harms = [self._entity("harm", best.label, best.score, best.piece)]
-        asks = [self._entity("ask", f.label, f.score, f.piece) for f in self.model.read_asks(text, pieces)]
+        reading = self.model.read(text[:MAX_MESSAGE_CHARS], best_guess=sure_of_harm)
+        found = reading.harms
+        if not found and reading.best is not None and reading.best.score >= BEST_GUESS:
+            found = [reading.best]
+        harms = [self._entity("harm", f.label, f.score, f.piece) for f in found]
+        asks = [self._entity("ask", f.label, f.score, f.piece) for f in reading.asks]
         return harms, asks
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,5 +1,6 @@
 """The custom graph components, run as Rasa runs them: on Message objects."""
 
+import numpy as np
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -216,6 +217,26 @@ def test_small_talk_stays_small_talk(reader):
     msg = message("hello there", intent="greet")
     reader.process([msg])
     assert msg.get(INTENT)["name"] == "greet" and not found(msg, "harm")
+
+
+def test_stacked_harm_scores_are_each_models_own_probabilities(reader):
+    model = reader.model
+    pieces = model.pieces("he shared my nudes. then my address was posted online. hello there")
+    x = model._features(p.text for p in pieces)
+    stacked = model.harm_scores(x)
+    assert stacked.shape == (len(pieces), len(model.harm_models)) == (4, 2)
+    for column, one in enumerate(model.harm_models.values()):
+        assert np.allclose(stacked[:, column], one.predict_proba(x)[:, 1], atol=1e-12)
+
+
+def test_best_guess_is_the_likeliest_harm_below_threshold(reader):
+    model = reader.model
+    reading = model.read("it was posted", best_guess=True)
+    x = model._features(p.text for p in model.pieces("it was posted"))
+    scores = model.harm_scores(x)
+    assert reading.best is not None and reading.best.score == pytest.approx(scores.max())
+    assert reading.best.label == list(model.harm_models)[int(scores.argmax()) % scores.shape[1]]
+    assert model.read("it was posted").best is None  # only when asked for
 
 
 def test_an_untrained_reader_adds_nothing(tmp_path):
