@@ -217,7 +217,7 @@ def harm_ids(kb: KnowledgeBase, frame: Frame) -> List[str]:
             chosen.append(refined)
     if "doxxing_hate" in chosen and "hate" in chosen:
         chosen.remove("hate")
-    return chosen
+    return sorted(chosen, key=lambda h: kb.harms[h].broad)  # stable: the umbrella harm last
 
 
 def offences_for(
@@ -264,7 +264,7 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         _platform(kb, frame, harms, answer)
         return
     offences = offences_for(kb, harms, place, limit=BRIEF_OFFENCES, depth=1)
-    stretch = [h for h in harms if not any(o.harms and o.harms[0] in (h, kb.harms[h].refines) for o in offences)]
+    stretch = [h for h in harms if _law_names_it_otherwise(kb, h, place, offences)]
     if offences and stretch:  # the law's name for it is not the person's: say what we understood
         answer.add(None, [f"It sounds like {_join([kb.harms[h].label for h in stretch])}."], priority=P_LAW + 1)
     if offences:
@@ -303,6 +303,17 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     if "ask_platform_removal" not in frame.asks:  # asked, it leads the answer instead
         _platform(kb, frame, harms, answer)
     _next_step(kb, frame, harms, answer)
+
+
+def _law_names_it_otherwise(kb: KnowledgeBase, harm: str, place: Place, shown: Sequence[Offence]) -> bool:
+    """No offence here for this harm, or the one shown for it is named for another harm (stalking,
+    shown as "menace, harass"). A harm whose offence a short reply had no room for is not one:
+    "More on the law" has it."""
+    own = answers.offences_for(kb, harm, place.id)
+    if not own:
+        return True
+    named = own[0].harms and own[0].harms[0] in (harm, kb.harms[harm].refines)
+    return own[0] in shown and not named
 
 
 def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer) -> None:

@@ -196,6 +196,9 @@ class Harm(Strict):
     cues: List[str] = []
     topics: List[str] = []  # guidance topic ids that usually help next
     danger_hint: bool = False  # kinds of harm where the emergency line always leads
+    # An umbrella harm ("harassment"): told with more specific ones, it is named after them, so a
+    # short reply's room goes to the specific offences first.
+    broad: bool = False
 
 
 class PlatformRoute(Strict):

@@ -48,6 +48,38 @@ async def test_several_harms_name_each_offence_once_one_report_list_and_the_rout
     assert "/ask_offence" in payloads(result)  # more on the law, one tap away
 
 
+async def test_the_umbrella_harm_gives_way_to_the_specific_ones(run):
+    """Harassment read first (most confident) with image abuse and doxxing: the short reply's two
+    offences are the specific ones, and no "It sounds like" sentence is said for a harm whose
+    offence is one tap away."""
+    assert KB.harms["harassment"].broad and not KB.harms["image_abuse"].broad
+    tracker = make_tracker(
+        "he keeps harassing me, he posted our videos and my street name",
+        "describe_harm",
+        entities=harm("harassment", "image_abuse", "doxxing"),
+        slots={"victim_country": "AU", "victim_region": "AU-TAS"},
+    )
+    result = await run(ActionAnswer(), tracker)
+    assert "s 474.17A" in result.text and "s 474.17C" in result.text
+    assert "It sounds like" not in result.text
+    assert "/ask_offence" in payloads(result)
+
+
+async def test_a_harm_the_law_names_otherwise_is_said_in_plain_words(run):
+    # Lies spread about someone: in Australia the offence shown is "menace, harass or cause offence".
+    own = KB.offences("false_allegation", "AU")
+    assert own and own[0].harms[0] not in ("false_allegation", KB.harms["false_allegation"].refines)
+    tracker = make_tracker(
+        "he is telling everyone online that I stole from work, it's all lies",
+        "describe_harm",
+        entities=harm("false_allegation"),
+        slots={"victim_country": "AU"},
+    )
+    result = await run(ActionAnswer(), tracker)
+    assert own[0].section in result.text
+    assert f"It sounds like {KB.harms['false_allegation'].label}" in result.text
+
+
 async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
     tracker = make_tracker(
         "my ex put our videos online and posted my address, he's in Canada",
