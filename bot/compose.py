@@ -466,11 +466,10 @@ def _answer_ask(
     if frame.new_harms and spec.kind in ("offences", "report", "route"):
         # a story with "what laws does this break, who do I report to?": the brief answer to the
         # story says it; what was asked leads it
-        if _lead(
-            answer,
-            {"offences": "The law in", "report": "Where to report", "route": "Where they are"}[spec.kind],
-            priority,
-        ):
+        heading = {"offences": "The law in", "report": "Where to report", "route": "Where they are"}[spec.kind]
+        if _lead(answer, heading, priority):
+            if spec.kind == "route":  # "can anything be done when he's overseas?" starts with a report here
+                _lead(answer, "Where to report", priority + 1)
             return
     if spec.kind == "offences":
         _offences_in_full(kb, frame, harms, answer, priority)

@@ -80,6 +80,20 @@ async def test_a_harm_the_law_names_otherwise_is_said_in_plain_words(run):
     assert f"It sounds like {KB.harms['false_allegation'].label}" in result.text
 
 
+async def test_asked_about_the_overseas_harasser_in_a_story_the_report_at_home_follows(run):
+    tracker = make_tracker(
+        "he posted our videos and my street, can anything be done when he's in texas?",
+        "describe_harm",
+        entities=harm("image_abuse", "doxxing")
+        + place("US", "harasser")
+        + [{"entity": "ask", "value": "harasser_overseas", "start": 0, "end": 1}],
+        slots={"victim_country": "AU", "victim_region": "AU-TAS", "harasser_country": "US"},
+    )
+    text = (await run(ActionAnswer(), tracker)).text
+    route, report = text.find("Where they are: United States"), text.find("Where to report")
+    assert 0 <= route < report and "eSafety" in text[report:]
+
+
 async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
     tracker = make_tracker(
         "my ex put our videos online and posted my address, he's in Canada",
