@@ -90,8 +90,8 @@ async def test_asked_about_the_overseas_harasser_in_a_story_the_report_at_home_f
         slots={"victim_country": "AU", "victim_region": "AU-TAS", "harasser_country": "US"},
     )
     text = (await run(ActionAnswer(), tracker)).text
-    route, report = text.find("Where they are: United States"), text.find("Where to report")
-    assert 0 <= route < report and "eSafety" in text[report:]
+    route, report, law = (text.find(h) for h in ("Where they are: United States", "Where to report", "The law in"))
+    assert 0 <= route < report < law and "eSafety" in text[report:law]
 
 
 async def test_the_sms_rendering_of_a_first_reply_fits_three_segments(run):
