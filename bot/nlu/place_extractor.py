@@ -7,8 +7,10 @@ On top of the place resolver (bot/places.py) it reads three things people write:
 
 - corrections: "sorry, I meant Auckland", "not Perth, Darwin": the corrected place wins;
 - nationality versus residence: "a British citizen living in Hong Kong" lives in Hong Kong;
-- a named place we don't cover ("I live in Dublin"): `country: unknown`, so the person is
-  told honestly that we don't cover it yet, and never asked again.
+- a named place we don't cover ("I live in Dublin", "ireland", "he's in Nigeria"):
+  `country: unknown`, so the person is told honestly that we don't cover it yet, and never
+  asked again. Countries are known by their English names from CLDR (Babel's locale data,
+  inside the package): a bare country name, or one after "in", "from" or "to".
 
 A message that is nothing but a place ("Darwin", "the States") answers "where are you?"
 and gets the `inform_location` intent.
@@ -17,7 +19,8 @@ and gets the `inform_location` intent.
 from __future__ import annotations
 
 import re
-from typing import List
+from functools import lru_cache
+from typing import Dict, List, Optional, Pattern
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
@@ -166,12 +169,14 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             matches = self.read(text) if text.strip() else []
             for match in matches:
                 entities += self._entities(match)
-            if not any(m.role == VICTIM for m in matches):
-                unknown = self._unknown_residence(text, matches)
-                if unknown:
-                    entities.append(unknown)
+            unknown = None if any(m.role == VICTIM for m in matches) else self._unknown_residence(text, matches)
+            if unknown:
+                entities.append(unknown)
+            named = None if unknown else _named_country(text, matches)
+            if named and not any(m.role == named["role"] for m in matches):
+                entities.append(self._unknown(named["start"], named["end"], named["role"]))
             message.set(ENTITIES, entities, add_to_output=True)
-            if matches and _only_places(text, matches):
+            if (matches and _only_places(text, matches)) or (named and named["bare"] and not matches):
                 set_intent(message, INFORM_LOCATION, 1.0)
             elif (
                 intent_name(message) == INFORM_LOCATION
@@ -221,16 +226,66 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             name = found.group(1)
             if name.split()[0].lower() in _NOT_PLACES or any(s <= found.start(1) < e for s, e in taken):
                 continue
-            return {
-                "start": found.start(1),
-                "end": found.end(1),
-                "role": VICTIM,
-                "entity": "country",
-                "value": UNKNOWN,
-                "confidence_entity": 1.0,
-                "extractor": self.__class__.__name__,
-            }
+            return self._unknown(found.start(1), found.end(1), VICTIM)
         return None
+
+    def _unknown(self, start: int, end: int, role: str) -> dict:
+        return {
+            "start": start,
+            "end": end,
+            "role": role,
+            "entity": "country",
+            "value": UNKNOWN,
+            "confidence_entity": 1.0,
+            "extractor": self.__class__.__name__,
+        }
+
+
+# Country names that are also everyday words or first names: read only when they are the whole
+# message ("jordan" answering "where are you?"), never inside a sentence ("Chad keeps texting me").
+_COMMON_WORDS = {"chad", "jordan", "georgia", "turkey", "guinea", "niger", "jersey", "man", "israel", "china"}
+_BEFORE_COUNTRY = re.compile(r"\b(?:in|from|to)\s+(?:the\s+)?$", re.I)
+_THEY_BEFORE = re.compile(
+    r"\b(?:he|she|they|hes|shes|theyre|he'?s|she'?s|they'?re|him|her|them|ex|someone|somebody|guy|person)\b"
+    r"[^.!?]{0,25}$",
+    re.I,
+)
+_UNSURE = {"maybe", "probably", "think", "i think", "not", "sure", "possibly", "somewhere", "perhaps", "dunno"}
+
+
+@lru_cache(maxsize=1)
+def _world_countries() -> Dict[str, str]:
+    """English country and territory names (CLDR, through Babel), lower-case -> ISO code."""
+    from babel import Locale
+
+    names = {}
+    for code, name in Locale.parse("en").territories.items():
+        if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"):
+            names[name.lower().replace("&", "and").replace("\u2019", "'")] = code
+    return names
+
+
+@lru_cache(maxsize=1)
+def _world_pattern() -> Pattern:
+    names = sorted(_world_countries(), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
+def _named_country(text: str, matches: List[PlaceMatch]) -> Optional[dict]:
+    """`country: unknown` for a country we don't cover, named bare or after "in"/"from"/"to"."""
+    taken = [(m.start, m.end) for m in matches]
+    for found in _world_pattern().finditer(text):
+        if any(s < found.end() and found.start() < e for s, e in taken):
+            continue  # a place we cover ("Australia") was read there already
+        name = found.group(1).lower()
+        rest = (text[: found.start()] + " " + text[found.end() :]).lower()
+        bare = all(word in _FILLER or word in _UNSURE for word in normalise(rest).split())
+        before = text[max(0, found.start() - 40) : found.start()]
+        if not bare and (name in _COMMON_WORDS or not _BEFORE_COUNTRY.search(before)):
+            continue
+        role = HARASSER if _THEY_BEFORE.search(before) else VICTIM
+        return {"start": found.start(), "end": found.end(), "role": role, "bare": bare}
+    return None
 
 
 def _only_places(text: str, matches) -> bool:

@@ -84,6 +84,33 @@ def test_nationality_is_not_residence(places):
     assert ("country", "unknown", "victim") in got  # Hong Kong: a place we don't cover, said honestly
 
 
+@pytest.mark.parametrize(
+    "text,role,answer",
+    [
+        ("ireland", "victim", True),  # answering "where are you?"
+        ("not sure, maybe nigeria", "victim", True),  # answering "which country are they in?" (the form maps it)
+        ("jordan", "victim", True),  # a first name too, but the whole message is the place
+        ("I'm in Perth and he's in Nigeria", "harasser", False),
+        ("my ex moved to the Philippines and keeps posting about me", "harasser", False),
+        ("someone in india is blackmailing me", "harasser", False),
+    ],
+)
+def test_a_country_we_do_not_cover_is_read_as_unknown(places, text, role, answer):
+    msg, got = read_places(places, text, intent="greet", confidence=0.5)
+    assert ("country", "unknown", role) in got
+    assert (msg.get(INTENT)["name"] == "inform_location") is answer
+
+
+@pytest.mark.parametrize("text", ["Chad keeps texting me", "I love turkey sandwiches", "to be honest"])
+def test_country_names_that_are_everyday_words_stay_words(places, text):
+    assert read_places(places, text)[1] == []
+
+
+def test_a_covered_place_is_never_also_unknown(places):
+    _, got = read_places(places, "I'm in New Zealand and he's in Canada")
+    assert ("country", "unknown", "victim") not in got and ("country", "unknown", "harasser") not in got
+
+
 @pytest.mark.parametrize("text", ["I'm in Year 9 and kids keep bullying me", "I live in fear of him"])
 def test_words_that_are_not_places_stay_unplaced(places, text):
     assert read_places(places, text)[1] == []
