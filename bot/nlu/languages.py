@@ -119,6 +119,9 @@ class LanguagePatterns:
     markers: List[Pattern]  # very common words of the language, for detection without a model
     detector: Optional[str]  # lingua's ISO 639-1 code, or None where lingua has no model
     examples: Dict[str, List[str]]
+    # The language's own words in this file (patterns, markers, examples), less English ones: a
+    # statistical guess is trusted only when the message has one of them ("qwerty zxcv" is not Māori).
+    words: frozenset = frozenset()
 
     def level(self, text: str) -> Optional[str]:
         """'self_harm', 'danger' or None, for text already normalised with this language's fold."""
@@ -172,7 +175,20 @@ def load_language(path: Path) -> LanguagePatterns:
         markers=_compile(path, code, "markers", raw.get("markers", []), fold),
         detector=raw.get("detector"),
         examples=examples,
+        words=_own_words(raw, fold),
     )
+
+
+def _own_words(raw: dict, fold: bool) -> frozenset:
+    """Words of two or more letters in a language file's patterns, markers and examples."""
+    texts = [t for kind in (raw.get("examples") or {}).values() for t in kind or []] + [str(raw.get("words") or "")]
+    patterns = list(raw.get("markers") or [])
+    for level in ORDER:
+        block = raw.get(level) or {}
+        patterns += list(block.get("patterns") or []) + list(block.get("unless") or [])
+    texts += [re.sub(r"\\[A-Za-z]", " ", str(p)) for p in patterns]  # "\bje" is "je", not "bje"
+    found = {w for text in texts for w in _WORD.findall(normalise(str(text), fold))}
+    return frozenset(found - english_words())
 
 
 @lru_cache(maxsize=4)
@@ -288,7 +304,28 @@ def detect_language(text: str) -> Optional[str]:
         return None
     if code == "zh":
         return _chinese_variant(sample)
-    return code if code in languages else None
+    return _with_own_words(sample, code, languages)
+
+
+def _with_own_words(sample: str, guess: str, languages: Dict[str, LanguagePatterns]) -> Optional[str]:
+    """Lingua's guess for the whole message, kept when the message has one of that language's
+    own words, or when most of its non-English words, guessed one by one, are that language too.
+    Keyboard mashing and code are not a language ("qwerty zxcv" is not Māori); lingua's
+    low-accuracy mode takes "aidez-moi s'il vous plaît" for Sesotho, and its words are French."""
+    if guess not in languages:
+        return None
+
+    def shared(lang: LanguagePatterns) -> int:
+        return len(set(_WORD.findall(normalise(sample, lang.fold))) & lang.words)
+
+    if shared(languages[guess]):
+        return guess
+    words = [w for w in _WORD.findall(sample.lower()) if w not in english_words()]
+    votes = [_lingua().detect(w)[0] for w in words[:12]]
+    if len(votes) >= 2 and votes.count(guess) * 2 > len(votes):
+        return guess
+    best = max(((shared(lang), code) for code, lang in languages.items() if lang.detector), default=(0, None))
+    return best[1] if best[0] >= 2 else None  # two of one language's words: "aidez-moi s'il vous plaît"
 
 
 # The English words people use here (bot/nlu/english_words.txt, from the training data and
