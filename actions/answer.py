@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import List, Text
 
 from rasa_sdk import Tracker
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import KnowledgeAction
 from actions.frame import frame_from_tracker
 from bot.compose import compose
+from bot.frame import place_of
 from bot.places import UNKNOWN
 
 HARASSER_PLACE_NEEDED = "harasser_place_needed"
@@ -22,6 +24,11 @@ class ActionAnswer(KnowledgeAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         frame = frame_from_tracker(self.kb, tracker)
+        # The answer to "where are you?" is a place we don't cover, or nothing we can read ("dunno
+        # lol", from the clarify action): the story is answered without a place, never asked again.
+        unplaced = not frame.victim.said and frame.place_asked and frame.intent in ("inform_location", "nlu_fallback")
+        if unplaced:
+            frame = replace(frame, victim=place_of(self.kb, UNKNOWN), intent="inform_location")
         reply = compose(self.kb, frame)
         events: List[EventType] = [
             SlotSet("harms", frame.harms or None),
@@ -29,8 +36,7 @@ class ActionAnswer(KnowledgeAction):
             SlotSet("minor", frame.minor),
             SlotSet("asker", frame.asker),
         ]
-        if not frame.victim.said and frame.intent == "inform_location" and frame.place_asked:
-            # the answer to "where are you?" is a place we don't cover: say so once, never ask again
+        if unplaced:
             events.append(SlotSet("victim_country", UNKNOWN))
             reply.unknown_place = True
         if reply.unknown_place:

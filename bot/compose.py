@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -117,11 +118,13 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
         reply.unknown_place = True
 
     if frame.language:  # in the person's language: the numbers, and that the rest is in English
-        answer.add(
-            None,
-            language_reply(kb, frame.language, frame.victim.id if frame.victim.known else None).splitlines(),
-            priority=ESSENTIAL,
-        )
+        # The list of numbers is one section (bulleted once); each sentence around it stands alone.
+        lines = language_reply(kb, frame.language, frame.victim.id if frame.victim.known else None).splitlines()
+        for is_list, grouped in groupby(lines, key=lambda line: line.startswith("- ")):
+            group = list(grouped)
+            chunks = [[line[2:] for line in group]] if is_list else [[line] for line in group]
+            for chunk in chunks:
+                answer.add(None, chunk, priority=ESSENTIAL)
         reply.answer = answer
         return reply
     _safety(kb, frame, answer)
