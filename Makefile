@@ -13,18 +13,10 @@ PYTHON   ?= $(shell command -v python3.10 || ls $$HOME/.pyenv/versions/3.10*/bin
 TRAINING := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml) \
             $(wildcard bot/nlu/*.py bot/nlu/*.yml)
 
-export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
+# Quieter TensorFlow and SQLAlchemy logs. Nothing else needs to be set: every setting has
+# its default in bot/config.py, and endpoints.yml names the local action server.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
-# SMS and WhatsApp channel settings (credentials.yml). Empty switches a channel off; Rasa
-# only refuses to start when they are unset.
-export TWILIO_ACCOUNT_SID ?=
-export TWILIO_AUTH_TOKEN ?=
-export TWILIO_NUMBER ?=
-export SMS_SENDER_SECRET ?=
-export TWILIO_SMS_PUBLIC_URL ?=
-export TWILIO_WHATSAPP_NUMBER ?=
-export TWILIO_WHATSAPP_PUBLIC_URL ?=
 
 .PHONY: help setup lint run train validate test unit stories browser e2e stack stack-down stack-test bench bench-long eval crossval clean
 

@@ -2,7 +2,7 @@
 
     python -m bot.retention purge [--endpoints deploy/endpoints.yml] [--older-than-days 30]
 
-The period defaults to TRACKER_RETENTION_DAYS (30). A conversation is deleted whole,
+The period defaults to TRACKER_RETENTION_DAYS (bot/config.py: 30). A conversation is deleted whole,
 once its latest event is older than the cutoff; deleting single old events would
 leave broken trackers. Run it daily (deploy/ has a CronJob and a compose service).
 In-memory stores keep nothing past a restart; Redis stores expire records themselves
@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 from typing import List, Optional
 
+from bot.config import Settings, settings
 from bot.privacy import _unwrap
 
 logger = logging.getLogger(__name__)
-DEFAULT_DAYS = 30
+DEFAULT_DAYS: int = Settings.tracker_retention_days
 
 
 def retention_days() -> int:
-    return int(os.environ.get("TRACKER_RETENTION_DAYS") or DEFAULT_DAYS)
+    """TRACKER_RETENTION_DAYS, or its default (bot/config.py)."""
+    return settings().tracker_retention_days
 
 
 def purge_store(tracker_store, older_than_days: int, now: Optional[float] = None) -> int:

@@ -16,8 +16,9 @@
 #   - --debug / -vv and LOG_LEVEL=DEBUG: debug logs contain message text; and
 #     LOG_LEVEL_LIBRARIES=INFO/DEBUG: Sanic's access log has request URLs (sender ids);
 #   - an unset variable that endpoints.yml or credentials.yml refer to (Rasa would stop on the
-#     first one anyway; this names them all, never their values). The SMS channel's settings
-#     default to empty, which switches that channel off;
+#     first one anyway; this names them all, never their values). The project's own settings
+#     (TWILIO_*, SMS_SENDER_SECRET, TRACKER_RETENTION_DAYS, ...) are not among them: bot/config.py
+#     reads them with their defaults, and empty Twilio settings switch SMS and WhatsApp off;
 #   - a value still starting with "change-me" (the placeholders of .env.example and
 #     k8s/secret.example.yaml).
 set -euo pipefail
@@ -47,12 +48,7 @@ case "${LOG_LEVEL_LIBRARIES:-ERROR}" in
   [Dd][Ee][Bb][Uu][Gg] | [Ii][Nn][Ff][Oo]) fail "LOG_LEVEL_LIBRARIES=${LOG_LEVEL_LIBRARIES} would log request URLs (sender ids); use WARNING or ERROR" ;;
 esac
 
-# The SMS and WhatsApp channels (credentials.yml) are optional: empty settings switch them off.
-for var in TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER SMS_SENDER_SECRET TWILIO_SMS_PUBLIC_URL TWILIO_WHATSAPP_NUMBER TWILIO_WHATSAPP_PUBLIC_URL; do
-  export "$var=${!var:-}"
-done
-
-# Every other ${VAR} in the configuration must be set.
+# Every ${VAR} in Rasa's configuration must be set; a placeholder must have been replaced.
 missing=()
 placeholders=()
 for file in endpoints.yml credentials.yml; do

@@ -2,15 +2,35 @@
 # Start the action server and the Rasa server; Ctrl-C (or either dying) stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Nothing needs to be set: the settings' defaults are in bot/config.py (the SMS and WhatsApp
+# channels are off while the TWILIO_* settings are empty), and endpoints.yml names the
+# action server on port 5055. Knobs of this script only:
+#   RASA_PORT (5005), ACTIONS_PORT (5055), ACTION_ENDPOINT_URL (the action server on
+#   ACTIONS_PORT), CORS_ORIGINS (this page's own origin).
 RASA=.venv/bin/rasa
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PORT}/webhook}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
-# SMS and WhatsApp channels (credentials.yml): empty means off.
-for var in TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER SMS_SENDER_SECRET TWILIO_SMS_PUBLIC_URL TWILIO_WHATSAPP_NUMBER TWILIO_WHATSAPP_PUBLIC_URL; do
-  export "$var=${!var:-}"
-done
+
+# endpoints.yml, or a copy of it with another action endpoint (Rasa takes no URL option).
+ENDPOINTS=$(.venv/bin/python - "${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PORT}/webhook}" "$RASA_PORT" <<'PY'
+import sys
+from pathlib import Path
+
+import yaml
+
+url, port = sys.argv[1:]
+endpoints = yaml.safe_load(Path("endpoints.yml").read_text(encoding="utf-8"))
+if endpoints["action_endpoint"]["url"] == url:
+    print("endpoints.yml")
+else:
+    endpoints["action_endpoint"]["url"] = url
+    copy = Path(".run") / f"endpoints-{port}.yml"
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    print(copy)
+PY
+)
 
 pids=()
 stop() {
@@ -24,7 +44,7 @@ trap stop INT TERM EXIT
 $RASA run actions --actions actions --port "$ACTIONS_PORT" --quiet &
 pids+=($!)
 $RASA run --model models/current.tar.gz --port "$RASA_PORT" --credentials credentials.yml \
-  --endpoints endpoints.yml --cors ${CORS_ORIGINS:-http://localhost:${RASA_PORT}} --quiet &
+  --endpoints "$ENDPOINTS" --cors ${CORS_ORIGINS:-http://localhost:${RASA_PORT}} --quiet &
 pids+=($!)
 
 for _ in $(seq 1 120); do

@@ -23,12 +23,12 @@ export RASA_BASE_PORT=${RASA_BASE_PORT:-5106}  # replicas on 5106, 5107, ...
 export ACTIONS_BASE_PORT=${ACTIONS_BASE_PORT:-5156}
 export DB_HOST=127.0.0.1 DB_PORT=${DB_PORT:-5433} DB_NAME=rasa DB_USER=rasa DB_PASSWORD=${DB_PASSWORD:-rasa-local-only}
 export REDIS_HOST=127.0.0.1 REDIS_PORT=${REDIS_PORT:-6380} REDIS_DB=1 REDIS_PASSWORD=${REDIS_PASSWORD:-redis-local-only}
+# The DB_*, REDIS_* and ACTION_ENDPOINT_URL variables are what deploy/endpoints.yml names:
+# Rasa substitutes them itself and refuses to start without them. The project's own settings
+# (TRACKER_RETENTION_DAYS, the TWILIO_* channel settings, ...) have their defaults in
+# bot/config.py and are passed through when set.
 export ACTION_ENDPOINT_URL=http://127.0.0.1:${STACK_ACTIONS_PORT}/webhook
-export TRACKER_RETENTION_DAYS=${TRACKER_RETENTION_DAYS:-30}
 export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
-for var in TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER SMS_SENDER_SECRET TWILIO_SMS_PUBLIC_URL TWILIO_WHATSAPP_NUMBER TWILIO_WHATSAPP_PUBLIC_URL; do
-  export "$var=${!var:-}"
-done
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
 need_packages() {

@@ -4,9 +4,9 @@ Every YAML file parses; the base images are pinned (rasa/rasa:3.6.21, rasa/rasa-
 and nothing uses :latest; Rasa and the action servers run 2+ replicas in compose and on
 Kubernetes; secrets in examples are placeholders; the Rasa HTTP API is never on without
 --auth-token (statically, and by running the image's entrypoint with a stub `rasa`); every
-variable deploy/endpoints.yml uses is provided by the ConfigMap/Secret, .env.example and
-compose; the actions import nothing the rasa-sdk image lacks; nginx's config is private
-and, where nginx is installed, passes `nginx -t`.
+variable deploy/endpoints.yml uses, and every setting of bot/config.py a deployment sets, is
+provided by the ConfigMap/Secret, .env.example and compose; the actions import nothing the
+rasa-sdk image lacks; nginx's config is private and, where nginx is installed, passes `nginx -t`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 import pytest
 import yaml
 
+from bot.config import env_names
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
@@ -35,6 +37,10 @@ ENTRYPOINT = DEPLOY / "rasa-entrypoint.sh"
 NGINX_CONF = DEPLOY / "nginx" / "compose.conf"
 DOCKERFILE_RASA = DEPLOY / "Dockerfile.rasa"
 DOCKERFILE_ACTIONS = DEPLOY / "Dockerfile.actions"
+
+# bot/config.py's settings a deployment sets by environment (ConfigMap/Secret, .env): all but
+# KNOWLEDGE_DIR, which belongs to the image's layout (its Dockerfile sets it).
+DEPLOYED_SETTINGS = set(env_names().values()) - {"KNOWLEDGE_DIR"}
 
 RASA_BASE = "rasa/rasa:3.6.21"
 SDK_BASE = "rasa/rasa-sdk:3.6.2"
@@ -522,10 +528,13 @@ def test_entrypoint_without_cors_origins_passes_no_cors(entrypoint):
     assert called == SERVER
 
 
-def test_entrypoint_defaults_the_sms_settings_to_empty(entrypoint):
-    code, err, _, env_seen = entrypoint(unset=("TWILIO_ACCOUNT_SID",))
+def test_entrypoint_starts_the_server_with_the_project_settings_unset(entrypoint):
+    # bot/config.py defaults them (empty Twilio settings: SMS and WhatsApp off), so the
+    # entrypoint neither requires nor invents them.
+    code, err, called, env_seen = entrypoint(unset=tuple(env_names().values()))
     assert code == 0, err
-    assert env_seen.strip() == "TWILIO_ACCOUNT_SID="
+    assert called == SERVER
+    assert env_seen.strip() == "TWILIO_ACCOUNT_SID=unset"
 
 
 @pytest.mark.parametrize("token", ["", "short-token", "change-me-rasa-token-0000000000000000"])
@@ -581,7 +590,7 @@ def test_entrypoint_passes_other_rasa_commands_through(entrypoint):
 def test_endpoint_variables_are_provided_everywhere():
     if not ENDPOINTS.exists():
         pytest.skip("deploy/endpoints.yml does not exist yet, so there are no variables to check")
-    needed = config_vars(ENDPOINTS) | config_vars(ROOT / "credentials.yml") | {"TRACKER_RETENTION_DAYS", "CORS_ORIGINS"}
+    needed = config_vars(ENDPOINTS) | config_vars(ROOT / "credentials.yml") | DEPLOYED_SETTINGS | {"CORS_ORIGINS"}
     assert config_vars(ENDPOINTS), "deploy/endpoints.yml uses no ${VAR}s?"
     configmap = set(k8s("ConfigMap", "assistant-config")["data"])
     secret = set(k8s("Secret", "assistant-secrets")["stringData"])
@@ -595,6 +604,16 @@ def test_endpoint_variables_are_provided_everywhere():
         if where in ("Deployment/rasa", "CronJob/retention-purge"):
             refs = {(next(iter(ref)), ref[next(iter(ref))]["name"]) for ref in container["envFrom"]}
             assert refs == {("configMapRef", "assistant-config"), ("secretRef", "assistant-secrets")}, where
+
+
+def test_the_images_set_the_knowledge_dir_they_copy():
+    assert "KNOWLEDGE_DIR" not in DEPLOYED_SETTINGS
+    for dockerfile in (DOCKERFILE_RASA, DOCKERFILE_ACTIONS):
+        stage = final_stage(dockerfile_instructions(dockerfile))
+        assert ("WORKDIR", "/app") in stage and ("COPY", "knowledge/ knowledge/") in stage, dockerfile.name
+        assert any(
+            k == "ENV" and re.search(r"\bKNOWLEDGE_DIR=/app/knowledge\b", rest) for k, rest in stage
+        ), dockerfile.name
 
 
 def test_env_example_documents_every_variable_compose_reads():

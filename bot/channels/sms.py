@@ -14,7 +14,10 @@ text conversion is in bot/channels/twilio_text.py. What is SMS's own:
   characters in GSM-7, 670 when a message needs UCS-2);
 - STOP deletes the conversation and sends nothing: Twilio's carrier-level opt-out already
   confirms it (and blocks replies until the person texts START);
-- some carriers turn "@" into "¡"; it is turned back.
+- some carriers turn "@" into "¡"; it is turned back;
+- its settings (bot/config.py), unless credentials.yml gives them: TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN, TWILIO_NUMBER, SMS_SENDER_SECRET, TWILIO_SMS_PUBLIC_URL (the base's
+  `defaults`).
 """
 
 from __future__ import annotations

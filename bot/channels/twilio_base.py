@@ -10,6 +10,11 @@ Every POST must carry a valid X-Twilio-Signature for the URL Twilio called (`pub
 when Rasa sits behind a proxy) and the exact form it sent; anything else gets 403 with an
 empty body and nothing happens.
 
+Settings: each key credentials.yml gives a value for, else bot/config.py's setting (from the
+environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, SMS_SENDER_SECRET and the channel's number
+and public URL). With the account, the token or the number empty, the channel is off: every
+request gets 403.
+
 The person may be on a monitored phone, so:
 - the conversation id is an HMAC of the sender's address (keyed with `sender_secret`),
   never the number: trackers, locks and logs only ever see the HMAC. The number itself
@@ -53,6 +58,7 @@ from bot.answers import covered_numbers
 from bot.channels.output import answer_of, button_dicts, text_reply
 from bot.channels.replies import failure_text
 from bot.channels.twilio_text import SMS, TextStyle, compose, pack, render
+from bot.config import settings
 from bot.knowledge import load_knowledge
 from bot.limits import MAX_MESSAGE_CHARS
 from bot.privacy import forget, forgotten_guard
@@ -235,21 +241,46 @@ class TwilioInput(InputChannel):
     output_class = TwilioOutput
     wording = Wording
     number_setting = "twilio_number"  # the credentials.yml key of the number we send from
+    # credentials.yml key -> the bot.config setting used when credentials.yml gives no value
+    defaults: Dict[str, str] = {
+        "account_sid": "twilio_account_sid",
+        "auth_token": "twilio_auth_token",
+        "twilio_number": "twilio_number",
+        "sender_secret": "sms_sender_secret",
+        "public_url": "twilio_sms_public_url",
+    }
 
     @classmethod
     def name(cls) -> Text:
         return cls.channel
 
     @classmethod
+    def settings_from(cls, credentials: Optional[Dict[Text, Any]]) -> Dict[str, str]:
+        """Each setting from credentials.yml where it gives one (even empty: switched off),
+        else from bot.config (the environment, or the default: empty)."""
+        given = credentials or {}
+        current = settings()
+        values = {}
+        for key, setting in cls.defaults.items():
+            value = given.get(key)
+            if value is None:
+                values[key] = getattr(current, setting)
+            elif isinstance(value, str):
+                values[key] = value
+            else:  # YAML reads +15005550006 as a number, without its "+"
+                kind = type(value).__name__
+                raise ValueError(f"credentials.yml: {key} of {cls.channel} must be quoted text, not {kind}")
+        return values
+
+    @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
+        values = cls.settings_from(credentials)
         return cls(
-            credentials.get("account_sid"),
-            credentials.get("auth_token"),
-            credentials.get(cls.number_setting),
-            public_url=credentials.get("public_url"),
-            sender_secret=credentials.get("sender_secret"),
+            values["account_sid"],
+            values["auth_token"],
+            values[cls.number_setting],
+            public_url=values["public_url"],
+            sender_secret=values["sender_secret"],
         )
 
     def __init__(

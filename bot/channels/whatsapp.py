@@ -10,7 +10,8 @@ Mounted by Rasa at /webhooks/whatsapp/ (see credentials.yml):
 It gives the same guarantees as SMS, from the same code (bot/channels/twilio_base.py):
 the X-Twilio-Signature check (403 and nothing done without a valid one), conversations
 keyed by an HMAC of the sender's address (never the number), STOP forgets the conversation,
-START/HELP answered here, numbered options, never silent, off while its settings are empty.
+START/HELP answered here, numbered options, never silent, off while its settings are empty
+(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER; bot/config.py).
 What is WhatsApp's own:
 
 - *bold* and _italic_ are shown natively (bot/channels/twilio_text.py says why), and a
@@ -61,6 +62,13 @@ class TwilioWhatsAppInput(TwilioInput):
     output_class = TwilioWhatsAppOutput
     wording = WhatsAppWording
     number_setting = "whatsapp_number"
+    defaults = {
+        "account_sid": "twilio_account_sid",
+        "auth_token": "twilio_auth_token",
+        "whatsapp_number": "twilio_whatsapp_number",
+        "sender_secret": "sms_sender_secret",
+        "public_url": "twilio_whatsapp_public_url",
+    }
 
     @classmethod
     def name(cls) -> Text:

@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 import pytest
+from rasa.shared.utils.io import read_config_file
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
@@ -18,6 +19,7 @@ import bot.channels.sms as sms
 from bot.answers import covered_numbers
 from bot.channels.sms import TWIML_EMPTY, TwilioSmsInput, pack, sms_text
 from bot.channels.twilio_text import SMS
+from bot.config import PROJECT_ROOT, settings
 from bot.knowledge import load_knowledge
 
 SMS_LIMIT = SMS.limit
@@ -166,6 +168,95 @@ async def test_without_credentials_the_channel_refuses_everything(start_server, 
     unsigned = RequestValidator("").compute_signature(server.url, form("hi"))  # signed with the empty key
     assert (await server.post(form("hi"), signature=unsigned))[0] == 403
     assert server.assistant.received == [] and server.sent == []
+
+
+# -- settings: credentials.yml names the channel, bot/config.py (the environment) fills it in ---
+
+
+def credentials_yml_entry():
+    """The SMS channel's entry in credentials.yml, read the way Rasa reads it."""
+    return read_config_file(str(PROJECT_ROOT / "credentials.yml"))["bot.channels.sms.TwilioSmsInput"]
+
+
+def set_env(monkeypatch, **values: str) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings.cache_clear()
+
+
+async def serve(monkeypatch, channel):
+    server, handle = await start_channel(monkeypatch, channel, "/webhooks/twilio_sms", form)
+    return server, handle
+
+
+def test_credentials_yml_names_the_channel_without_values():
+    assert credentials_yml_entry() is None  # nothing for Rasa to substitute, so nothing to set
+    assert TwilioSmsInput.name() == "twilio_sms"  # Rasa mounts a channel at /webhooks/<name>/
+
+
+async def test_credentials_yml_without_values_takes_the_settings_from_the_environment(monkeypatch):
+    set_env(
+        monkeypatch,
+        TWILIO_ACCOUNT_SID=SID,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        TWILIO_NUMBER=TWILIO_NUMBER,
+        SMS_SENDER_SECRET="secret-from-the-environment",
+        TWILIO_WHATSAPP_NUMBER="+14155238886",  # WhatsApp's number is not SMS's
+    )
+    channel = TwilioSmsInput.from_credentials(credentials_yml_entry())
+    server, bot = await serve(monkeypatch, channel)
+    try:
+        assert (await bot.text(PRIVATE))[0] == 200
+        [message] = bot.assistant.received
+        assert message.sender_id == hmac_of(PHONE, "secret-from-the-environment")
+        assert bot.sent == [{"to": PHONE, "from_": TWILIO_NUMBER, "body": "How can I help?"}]
+        assert bot.twilio.clients == [(SID, TOKEN)]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_public_url_can_come_from_the_environment(monkeypatch):
+    public = "https://help.example.org/webhooks/twilio_sms/webhook"
+    set_env(monkeypatch, TWILIO_SMS_PUBLIC_URL=public, TWILIO_WHATSAPP_PUBLIC_URL="https://elsewhere.example/")
+    channel = TwilioSmsInput.from_credentials(
+        {"account_sid": SID, "auth_token": TOKEN, "twilio_number": TWILIO_NUMBER, "sender_secret": SECRET}
+    )
+    server, bot = await serve(monkeypatch, channel)
+    try:
+        assert (await bot.post(form("hi"), sign_url=public))[0] == 200
+        assert (await bot.post(form("hi")))[0] == 403
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_with_nothing_set_the_channel_is_mounted_but_refuses_everything(monkeypatch, caplog):
+    channel = TwilioSmsInput.from_credentials(credentials_yml_entry())
+    assert channel.enabled is False
+    assert "account_sid, auth_token, twilio_number not set" in caplog.text
+    server, bot = await serve(monkeypatch, channel)
+    try:
+        unsigned = RequestValidator("").compute_signature(bot.url, form("hi"))  # signed with the empty key
+        assert (await bot.post(form("hi"), signature=unsigned))[0] == 403
+        assert (await bot.post(form("hi")))[0] == 403
+        assert bot.assistant.received == [] and bot.sent == []
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_a_value_in_credentials_yml_wins_over_the_environment(monkeypatch):
+    set_env(monkeypatch, TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN=TOKEN, TWILIO_NUMBER="+15005550009")
+    channel = TwilioSmsInput.from_credentials({"twilio_number": TWILIO_NUMBER})
+    assert channel.enabled and channel.number == TWILIO_NUMBER and channel.account_sid == SID
+    # An empty value written there switches the channel off, whatever the environment says.
+    assert TwilioSmsInput.from_credentials({"auth_token": ""}).enabled is False
+
+
+def test_a_number_yaml_read_as_a_number_is_a_clear_error():
+    with pytest.raises(ValueError, match="twilio_number of twilio_sms must be quoted text"):
+        TwilioSmsInput.from_credentials({"twilio_number": 15005550006})  # `twilio_number: +15005550006`
 
 
 # -- rendering -----------------------------------------------------------------------------------

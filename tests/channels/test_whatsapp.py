@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 import pytest
-import yaml
+from rasa.shared.utils.io import read_config_file
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio_fakes import BUTTONS, SECRET, SID, TOKEN, emergency_numbers, hmac_of
@@ -19,7 +19,7 @@ from twilio_fakes import start as start_channel
 from bot.answers import covered_numbers, emergency_answer
 from bot.channels.twilio_text import WHATSAPP
 from bot.channels.whatsapp import TWIML_EMPTY, TwilioWhatsAppInput, WhatsAppWording
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, settings
 from bot.knowledge import load_knowledge
 from bot.render import to_markdown
 
@@ -77,11 +77,59 @@ async def start_server(monkeypatch):
         await server.wait_closed()
 
 
-def test_credentials_yml_mounts_it_at_webhooks_whatsapp():
-    credentials = (PROJECT_ROOT / "credentials.yml").read_text()
-    entry = yaml.safe_load(credentials.replace("${", "").replace("}", ""))["bot.channels.whatsapp.TwilioWhatsAppInput"]
-    assert set(entry) == {"account_sid", "auth_token", "whatsapp_number", "sender_secret", "public_url"}
+def credentials_yml_entry():
+    """The WhatsApp channel's entry in credentials.yml, read the way Rasa reads it."""
+    return read_config_file(str(PROJECT_ROOT / "credentials.yml"))["bot.channels.whatsapp.TwilioWhatsAppInput"]
+
+
+def test_credentials_yml_mounts_it_at_webhooks_whatsapp_without_values():
+    assert credentials_yml_entry() is None  # its settings come from bot/config.py
+    assert set(TwilioWhatsAppInput.defaults) == {
+        "account_sid",
+        "auth_token",
+        "whatsapp_number",
+        "sender_secret",
+        "public_url",
+    }
     assert TwilioWhatsAppInput.name() == "whatsapp"  # Rasa mounts a channel at /webhooks/<name>/
+
+
+async def test_credentials_yml_without_values_takes_the_settings_from_the_environment(monkeypatch):
+    public = "https://help.example.org/webhooks/whatsapp/webhook"
+    for name, value in {
+        "TWILIO_ACCOUNT_SID": SID,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": OUR_NUMBER,
+        "SMS_SENDER_SECRET": SECRET,
+        "TWILIO_WHATSAPP_PUBLIC_URL": public,
+        "TWILIO_NUMBER": "+15005550006",  # SMS's number and URL are not WhatsApp's
+        "TWILIO_SMS_PUBLIC_URL": "https://help.example.org/webhooks/twilio_sms/webhook",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings.cache_clear()
+    server, bot = await start_channel(
+        monkeypatch, TwilioWhatsAppInput.from_credentials(credentials_yml_entry()), PREFIX, form
+    )
+    try:
+        assert (await bot.post(form("hi")))[0] == 403  # signed for the internal URL, not the public one
+        assert (await bot.post(form(PRIVATE), sign_url=public))[0] == 200
+        [message] = bot.assistant.received
+        assert message.sender_id == hmac_of(ADDRESS)
+        assert bot.sent == [{"to": ADDRESS, "from_": "whatsapp:" + OUR_NUMBER, "body": "How can I help?"}]
+        assert bot.twilio.clients == [(SID, TOKEN)]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_with_only_the_sms_settings_whatsapp_is_off(monkeypatch):
+    for name, value in {"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_NUMBER": OUR_NUMBER}.items():
+        monkeypatch.setenv(name, value)
+    settings.cache_clear()
+    assert TwilioWhatsAppInput.from_credentials(credentials_yml_entry()).enabled is False
+    monkeypatch.setenv("TWILIO_WHATSAPP_NUMBER", OUR_NUMBER)
+    settings.cache_clear()
+    assert TwilioWhatsAppInput.from_credentials(credentials_yml_entry()).enabled is True
 
 
 # -- signature ---------------------------------------------------------------------------------

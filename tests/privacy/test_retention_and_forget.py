@@ -9,6 +9,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import bot.retention as retention
+from bot.config import settings
 from bot.privacy import forget
 from bot.retention import purge_store, retention_days
 
@@ -45,9 +47,27 @@ async def test_a_conversation_with_recent_activity_is_kept_whole(sql_store):
 
 def test_retention_period_from_environment(monkeypatch):
     monkeypatch.delenv("TRACKER_RETENTION_DAYS", raising=False)
-    assert retention_days() == 30
+    settings.cache_clear()
+    assert retention_days() == 30  # bot/config.py's default
     monkeypatch.setenv("TRACKER_RETENTION_DAYS", "7")
+    settings.cache_clear()
     assert retention_days() == 7
+    settings.cache_clear()  # the next test reads the environment afresh
+
+
+def test_the_purge_command_takes_the_period_from_the_settings(monkeypatch, capsys):
+    monkeypatch.setenv("TRACKER_RETENTION_DAYS", "12")
+    settings.cache_clear()
+    seen = []
+    monkeypatch.setattr(retention, "_store", lambda endpoints: InMemoryTrackerStore(DOMAIN))
+    monkeypatch.setattr(retention, "purge_store", lambda store, days: seen.append(days) or 0)
+    try:
+        assert retention.main(["purge"]) == 0
+        assert retention.main(["purge", "--older-than-days", "3"]) == 0
+    finally:
+        settings.cache_clear()
+    assert seen == [12, 3]
+    assert "idle for more than 12 days" in capsys.readouterr().out
 
 
 def test_in_memory_store_needs_no_purge():
