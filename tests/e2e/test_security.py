@@ -4,6 +4,7 @@ configured origins, and no message text in the logs."""
 import json
 import uuid
 
+from bot.limits import MAX_MESSAGE_CHARS
 from tests.e2e.conftest import ALLOWED_ORIGIN
 
 
@@ -51,7 +52,7 @@ def test_widget_channel_rejects_bad_requests(assistant):
         "/webhooks/widget/webhook",
         "POST",
         {"Content-Type": "application/json"},
-        json.dumps({"sender": "a" * 32, "message": "x" * 30_000}).encode(),
+        json.dumps({"sender": "a" * 32, "message": "x" * (MAX_MESSAGE_CHARS + 1)}).encode(),
     )
     assert status == 413
 
