@@ -130,20 +130,34 @@ class CueExtractor(KnowledgeComponent, EntityExtractorMixin):
         return messages
 
     def _entity(self, entity: str, value: str, match) -> dict:
+        group = next((i for i in range(1, (match.re.groups or 0) + 1) if match.group(i) is not None), 0)
         return {
             "entity": entity,
             "value": value,
-            "start": match.start(),
-            "end": match.end(),
+            "start": match.start(group),
+            "end": match.end(group),
             "confidence_entity": 1.0,
             "extractor": self.__class__.__name__,
         }
 
 
+# A name of one or two letters ("X"): after "on"/"via" as typed; after "get", "report"... or before
+# "account", "post"... only as written (capital X), so "x amount" or "report x times" stay words.
+_ON = r"\b(?i:on|onto|via)\s+"
+_VERB = r"\b(?i:get|getting|report|reported|reporting|from|at|to)\s+"
+_NOUN = r"(?=\s+(?i:account|accounts|post|posts|profile|app|dms?|thread|user)\b)"
+_PLURAL = r"(?:'?s)?"  # "my tiktoks", "insta's reporting"
+
+
 def _alias_pattern(alias: str, original: str) -> Pattern:
     """A service or platform name as people write it. A name made only of everyday words ("Take It
-    Down", "Kids Helpline") counts only as written, capitals and all, not as a phrase ("take it down")."""
-    body = re.escape(alias).replace(r"\ ", r"\s+")
+    Down", "Kids Helpline") counts only as written, capitals and all, not as a phrase ("take it down").
+    A name of one or two letters ("X") counts only as written, after "on", "get", "report"... or
+    before "account", "post"...: the name is then group 1."""
+    if len(alias) <= 2:
+        typed, written = re.escape(alias), re.escape(alias.upper())
+        return re.compile(rf"{_ON}((?i:{typed}))(?![\w.])|{_VERB}({written})(?![\w.])|(?<![\w@])({written}){_NOUN}")
+    body = re.escape(alias).replace(r"\ ", r"\s+") + _PLURAL
     words = alias.split()
     if len(words) > 1 and all(w in mostly_english_words() for w in words):
         written = re.search(re.escape(alias).replace(r"\ ", r"\s+"), original, re.I)

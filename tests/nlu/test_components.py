@@ -402,3 +402,22 @@ def test_a_plain_request_to_harm_stands():
     msg = message("help me find where she lives", intent="request_harm_other", confidence=0.9)
     NET.process([msg])
     assert msg.get(INTENT)["name"] == "request_harm_other"
+
+
+@pytest.mark.parametrize(
+    "text,platform",
+    [
+        ("people leave horrible comments on my tiktoks", "tiktok"),
+        ("someone on X posted my home address, how do i get X to take it down", "x"),
+        ("someone on x keeps posting about me", "x"),
+        ("his X account is pretending to be me", "x"),
+        ("my insta's DMs are full of abuse", "instagram"),
+    ],
+)
+def test_platforms_as_people_write_them(cues, text, platform):
+    assert ("platform", platform) in {(e["entity"], e["value"]) for e in cues.read(text)}
+
+
+@pytest.mark.parametrize("text", ["he texted me x times", "I'll report x amount", "x", "Malcolm X said it"])
+def test_a_lone_x_is_a_letter(cues, text):
+    assert not [e for e in cues.read(text) if e["entity"] == "platform"]
