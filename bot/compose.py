@@ -220,6 +220,9 @@ def harm_ids(kb: KnowledgeBase, frame: Frame) -> List[str]:
             chosen.append(refined)
     if "doxxing_hate" in chosen and "hate" in chosen:
         chosen.remove("hate")
+    # A harm and its refinement (extortion, sextortion): the refinement alone; its offences
+    # include the broader harm's (answers.offences_for).
+    chosen = [h for h in chosen if not any(kb.harms[c].refines == h for c in chosen)]
     return sorted(chosen, key=lambda h: kb.harms[h].broad)  # stable: the umbrella harm last
 
 
@@ -272,7 +275,7 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         answer.add(None, [f"It sounds like {_join([kb.harms[h].label for h in stretch])}."], priority=P_LAW + 1)
     if offences:
         laws = {o.law for o in offences}
-        heading = f"The law in {place.country_name}" + (f": {offences[0].law}" if len(laws) == 1 else "")
+        heading = f"The law in {place.in_country}" + (f": {offences[0].law}" if len(laws) == 1 else "")
         answer.add(
             heading,
             [offence_brief(o, with_law=len(laws) > 1) for o in offences],
@@ -282,11 +285,11 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         )
         answer.legal = True
     else:
-        answer.add(
+        answer.add(  # the main harm in the person's terms; a list of long labels is a wall
             None,
             [
-                f"It sounds like {_join(labels)}. I don't have a specific offence for this in "
-                f"{place.country_name}, but police can tell you what applies."
+                f"It sounds like {labels[0]}. I don't have a specific offence for this in "
+                f"{place.in_country}, but police can tell you what applies."
             ],
             priority=P_LAW,
         )
@@ -335,6 +338,8 @@ def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: An
         asked = _points(topic, questions, 1) if questions else []
         if asked and not asked[0].startswith(f"{first + 1}. "):
             chosen += [_brief(asked[0])]
+        if len(chosen) == 1:  # one step alone is not "2." of anything the person can see
+            chosen = [re.sub(r"^\d+\.\s+", "", chosen[0])]
     else:
         chosen = [_brief(p) for p in _points(topic, questions or frame.text, 1)]
     priority = P_LAW - 2 if dedicated else P_NEXT
@@ -596,7 +601,7 @@ def _offences_in_full(
     if not offences:
         answer.add(
             None,
-            [f"I don't have a specific offence for this in {place.country_name}; police can advise."],
+            [f"I don't have a specific offence for this in {place.in_country}; police can advise."],
             priority=priority,
         )
         return
@@ -605,7 +610,7 @@ def _offences_in_full(
         lines.append(offence_lines(offence)[0])
         if offence.commenced:
             lines.append(f"In force: {offence.commenced}")
-    answer.add(f"The law in {place.country_name}", lines, sources_of(offences), priority=priority)
+    answer.add(f"The law in {place.in_country}", lines, sources_of(offences), priority=priority)
     if not harms:
         answer.add(None, ["Tell me what happened and I'll point to the one that fits."], priority=P_NEXT)
     answer.legal = True

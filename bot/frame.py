@@ -42,6 +42,12 @@ class Place:
     def country_name(self) -> str:
         return self.jurisdiction.name if self.jurisdiction else self.name
 
+    @property
+    def in_country(self) -> str:
+        """The country as it follows "in": "the United States", "Australia"."""
+        name = self.country_name
+        return f"the {name}" if name.startswith("United ") else name
+
 
 def place_of(kb: KnowledgeBase, country: Optional[str], region: Optional[str] = None) -> Place:
     """Slots to a Place: the region only when it is in that country ("AU" + "AU-WA" -> Western Australia)."""

@@ -486,3 +486,20 @@ async def test_a_message_in_another_language_lists_each_country_once_bulleted(ru
     text = (await run(ActionAnswer(), tracker)).text
     assert "- - " not in text
     assert all(f"- **{j.name}**" in text for j in KB.covered())
+
+
+async def test_sextortion_where_the_law_has_no_offence_listed_still_says_where_to_report(run):
+    """Miami, sextortion read with image abuse and extortion: one plain sentence about the law,
+    the don't-pay step without a stray "2.", and where to report, within a phone screen."""
+    tracker = make_tracker(
+        "i paid a sextortion guy $300 and he came back asking for more. do i keep paying",
+        "describe_harm",
+        entities=harm("sextortion", "image_abuse", "extortion"),
+        slots={"victim_country": "US", "victim_region": "US-FL"},
+    )
+    text = (await run(ActionAnswer(), tracker)).text
+    report = text[text.find("**Where to report**") :].split("Sources:")[0]
+    assert "FBI" in report and "reference number" in report
+    assert "in the United States" in text and KB.harms["extortion"].label not in text
+    assert not re.search(r"^\d+\. ", text, re.M) and re.search(r"Don.t pay", text)
+    assert words(text) <= FIRST_REPLY_WORDS + 10
