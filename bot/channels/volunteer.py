@@ -22,22 +22,15 @@ from sanic.log import access_logger
 from sanic.request import Request
 
 from bot import volunteer
+from bot.channels import pages
 from bot.knowledge import load_knowledge
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "/webhooks/volunteer"
 FILES = {"volunteer.js": "application/javascript; charset=utf-8", "volunteer.css": "text/css; charset=utf-8"}
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",  # nothing kept on the device, not even in the browser's cache
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
+# The desk's files are for its own page only (the widget's script is embedded on other sites).
+SECURITY_HEADERS = {**pages.SECURITY_HEADERS, "Cross-Origin-Resource-Policy": "same-origin"}
 
 
 class _NoQueryStrings(logging.Filter):
@@ -54,7 +47,7 @@ _FILTER = _NoQueryStrings()
 
 
 def _error(status: int, message: str):
-    return response.json({"error": message}, status=status, headers=SECURITY_HEADERS)
+    return pages.json_error(status, message, SECURITY_HEADERS)
 
 
 class VolunteerInput(InputChannel):
@@ -70,27 +63,19 @@ class VolunteerInput(InputChannel):
 
         @desk.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request):
-            if not request.path.endswith("/"):  # relative URLs in the page need the trailing slash
-                return response.redirect(request.path + "/", status=308)
+            redirect = pages.needs_slash(request)
+            if redirect:
+                return redirect
             try:
                 page_html = volunteer.page_html(load_knowledge())
             except FileNotFoundError:
                 logger.error("the reference desk's page files (volunteer/) are missing from this installation")
                 return _error(503, "the reference desk is not installed here")
-            return response.html(page_html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
+            return response.html(page_html, headers={"Content-Security-Policy": pages.CSP, **SECURITY_HEADERS})
 
-        def static_file(name: str):
-            async def serve(request: Request):
-                try:
-                    body = volunteer.read_static(name)
-                except FileNotFoundError:
-                    return _error(503, "the reference desk is not installed here")
-                return response.text(body, content_type=FILES[name], headers=SECURITY_HEADERS)
-
-            desk.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
-
-        for name in FILES:
-            static_file(name)
+        pages.add_static_files(
+            desk, FILES, volunteer.read_static, SECURITY_HEADERS, missing="the reference desk is not installed here"
+        )
 
         @desk.route("/search", methods=["GET"])
         async def search(request: Request):

@@ -25,6 +25,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels import pages
 from bot.channels.limits import PerSenderLimit
 from bot.channels.output import MarkdownCollector
 from bot.channels.replies import never_silent
@@ -38,15 +39,7 @@ logger = logging.getLogger(__name__)
 
 STATIC = PROJECT_ROOT / "widget"
 FILES = {"widget.js": "application/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+SECURITY_HEADERS = pages.SECURITY_HEADERS
 
 
 def emergency_line(place: Optional[str]) -> Dict[str, Any]:
@@ -61,8 +54,7 @@ def emergency_line(place: Optional[str]) -> Dict[str, Any]:
     return {"place": jurisdiction.name if jurisdiction else None, "numbers": numbers}
 
 
-def _error(status: int, message: str):
-    return response.json({"error": message}, status=status, headers=SECURITY_HEADERS)
+_error = pages.json_error
 
 
 def noscript_numbers() -> str:
@@ -99,26 +91,23 @@ class WidgetInput(RestInput):
 
         @widget.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request):
-            if not request.path.endswith("/"):  # relative URLs in the page need the trailing slash
-                return response.redirect(request.path + "/", status=308)
+            redirect = pages.needs_slash(request)
+            if redirect:
+                return redirect
             html = (
                 (STATIC / "demo.html")
                 .read_text(encoding="utf-8")
                 .replace("{{EMERGENCY_NUMBERS}}", html_escape(noscript_numbers()))
             )  # from the knowledge base
-            return response.html(html, headers={"Content-Security-Policy": CSP, **SECURITY_HEADERS})
+            return response.html(html, headers={"Content-Security-Policy": pages.CSP, **SECURITY_HEADERS})
 
-        def static_file(name: str):
-            async def serve(request: Request):
-                body = (STATIC / name).read_text(encoding="utf-8")
-                return response.text(
-                    body, content_type=FILES[name], headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"}
-                )
-
-            widget.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
-
-        for name in FILES:
-            static_file(name)
+        # Its script and style sheet may be cached (revalidated each time); the page and replies never.
+        pages.add_static_files(
+            widget,
+            FILES,
+            lambda name: (STATIC / name).read_text(encoding="utf-8"),
+            {**SECURITY_HEADERS, "Cache-Control": "no-cache"},
+        )
 
         @widget.route("/emergency", methods=["GET"])
         async def emergency(request: Request):

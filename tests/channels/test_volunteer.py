@@ -20,7 +20,8 @@ import yaml
 from sanic import Sanic
 
 from bot import volunteer
-from bot.channels.volunteer import CSP, VolunteerInput, _NoQueryStrings
+from bot.channels.pages import CSP
+from bot.channels.volunteer import VolunteerInput, _NoQueryStrings
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import DISCLAIMER, route_lines
 
