@@ -148,6 +148,14 @@ class PlaceResolver:
             self._aliases[tuple(phrase.split())] = set()  # matched, then dropped
         self._longest = max(len(k) for k in list(self._aliases) + list(self._exact_case))
         self._fuzzy_pool = {k[0]: v for k, v in self._aliases.items() if len(k) == 1 and len(k[0]) >= 5 and v}
+        # "Sydney's north", "perths best": the possessive names the place; the match ends before the 's
+        # ("the Americas" are not America)
+        self._possessive: Set[Tuple[str, ...]] = set()
+        for key, places in list(self._aliases.items()):
+            variant = key[:-1] + (key[-1] + "s",)
+            if places and not key[-1].endswith("s") and variant not in self._aliases and variant != ("americas",):
+                self._aliases[variant] = places
+                self._possessive.add(variant)
 
     def _add(self, place: str, aliases: Sequence[str]) -> None:
         for alias in aliases:
@@ -219,7 +227,10 @@ class PlaceResolver:
             if ambiguous and place is None and len(places) > 1:
                 results.append(places)
             elif place is not None and not ambiguous:
-                results.append((tokens[i][1], tokens[i + size - 1][2], place))
+                end = tokens[i + size - 1][2]
+                if tuple(lowered[i : i + size]) in self._possessive:
+                    end -= 2 if text[end - 2 : end - 1] in ("'", "’") else 1
+                results.append((tokens[i][1], end, place))
             i += size
         return results
 
@@ -272,7 +283,7 @@ def _cue(tokens: List[str]) -> Optional[str]:
             return VICTIM  # "we're in Canberra": folded, "were" would say nothing
         following = words[index + 1] if index + 1 < len(words) else ""
         if word in ("my", "our") and following in _HARASSER_NOUNS:
-            continue
+            return HARASSER  # "my former business partner moved to the Gold Coast"
         if word in _HARASSER_CUES:
             return HARASSER
         if word in _VICTIM_CUES and word != "me":

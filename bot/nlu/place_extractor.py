@@ -19,6 +19,7 @@ and gets the `inform_location` intent.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Pattern
 
@@ -109,7 +110,8 @@ _CORRECTION_BEFORE = re.compile(
 _NEGATED_BEFORE = re.compile(r"\bnot\s+(?:in\s+)?$", re.I)
 _NATIONALITY_AFTER = re.compile(r"^\s*(citizens?|nationals?|passport|expats?|by birth|born\b)", re.I)
 _RESIDENCE_AFTER = re.compile(
-    r"^\s*,?\s*(but|living|who lives|who'?s living|residing|resident|now living|based)\b", re.I
+    r"^\s*,?\s*(but|living|who lives|who'?s living|residing|resident|now living|based|studying|working|staying)\b",
+    re.I,
 )
 _PERSON_AFTER = re.compile(
     r"^\s*(guy|man|woman|girl|bloke|dude|lady|person|troll|account|user|kid|boy|fella|"
@@ -118,10 +120,11 @@ _PERSON_AFTER = re.compile(
 )
 _I_AM_BEFORE = re.compile(r"\b(i'?m|i am|im|as|we'?re|we are)\s+(a|an)?\s*$", re.I)
 # "living in Hong Kong", "I'm in Dublin": a capitalised place name after a residence phrase.
+# The phrase in any case ("I live", "i'm"), the name with its capital letter.
 _RESIDENCE = re.compile(
-    r"\b(?:i\s+live|i'?m\s+living|im\s+living|living|i'?m\s+based|im\s+based|based|"
-    r"i\s+reside|residing|i\s+moved|we\s+live|we\s+moved|i'?m|im|i\s+am)\s+(?:in|to)\s+"
-    r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2})"
+    r"\b(?i:i\s+live|i'?m\s+living|im\s+living|living|i'?m\s+based|im\s+based|based|"
+    r"i\s+reside|residing|i\s+moved|we\s+live|we\s+moved|i'?m|im|i\s+am|studying|working|staying)\s+"
+    r"(?i:in|to)\s+((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2})"
 )
 _NOT_PLACES = {
     "year",
@@ -167,12 +170,19 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             text = clean(message.get(TEXT) or "")[:MAX_MESSAGE_CHARS]
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in PLACE_ENTITIES]
             matches = self.read(text) if text.strip() else []
+            unknown = self._unknown_residence(text, matches)
+            if unknown and any(m.role == VICTIM for m in matches):
+                if text[unknown["start"] : unknown["end"]].lower() in self.world.names:
+                    # "I'm in Manila. An Australian man who lives in Sydney...": where the person
+                    # says they live outweighs a nationality or someone else's city
+                    matches = [m for m in matches if m.role != VICTIM]
+                else:
+                    unknown = None
             for match in matches:
                 entities += self._entities(match)
-            unknown = None if any(m.role == VICTIM for m in matches) else self._unknown_residence(text, matches)
             if unknown:
                 entities.append(unknown)
-            named = None if unknown else _named_country(text, matches)
+            named = None if unknown else _named_country(text, matches, self.world)
             if named and not any(m.role == named["role"] for m in matches):
                 entities.append(self._unknown(named["start"], named["end"], named["role"]))
             message.set(ENTITIES, entities, add_to_output=True)
@@ -219,6 +229,13 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             found.append({**base, "entity": "region", "value": match.place})
         return found
 
+    @property
+    def world(self) -> "World":
+        """Places we don't cover: countries, and cities (CLDR)."""
+        if getattr(self, "_world", None) is None:
+            self._world = _world_places(self.kb.places)
+        return self._world
+
     def _unknown_residence(self, text: str, matches: List[PlaceMatch]):
         """`country: unknown` for "living in Hong Kong" when Hong Kong isn't a place we cover."""
         taken = [(m.start, m.end) for m in matches]
@@ -226,6 +243,8 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
             name = found.group(1)
             if name.split()[0].lower() in _NOT_PLACES or any(s <= found.start(1) < e for s, e in taken):
                 continue
+            if name.lower() in self.world.covered_cities:
+                continue  # "I'm in Eucla": a town in a country we cover, not somewhere we don't
             return self._unknown(found.start(1), found.end(1), VICTIM)
         return None
 
@@ -244,13 +263,21 @@ class PlaceEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
 # Country names that are also everyday words or first names: read only when they are the whole
 # message ("jordan" answering "where are you?"), never inside a sentence ("Chad keeps texting me").
 _COMMON_WORDS = {"chad", "jordan", "georgia", "turkey", "guinea", "niger", "jersey", "man", "israel", "china"}
-_BEFORE_COUNTRY = re.compile(r"\b(?:in|from|to)\s+(?:the\s+)?$", re.I)
+# "in Nigeria", "from the Philippines", "in Lagos, Nigeria"
+_BEFORE_COUNTRY = re.compile(r"\b(?:in|from|to)\s+(?:the\s+)?(?:[a-z'-]+,\s*)?$", re.I)
+_IN_BEFORE = re.compile(r"\bin\s+$", re.I)
+_OPENING_AFTER = re.compile(r"\s*[.,:;!-]")  # "dublin. the guy who's been harassing me..."
 _THEY_BEFORE = re.compile(
     r"\b(?:he|she|they|hes|shes|theyre|he'?s|she'?s|they'?re|him|her|them|ex|someone|somebody|guy|person)\b"
     r"[^.!?]{0,25}$",
     re.I,
 )
 _UNSURE = {"maybe", "probably", "think", "i think", "not", "sure", "possibly", "somewhere", "perhaps", "dunno"}
+
+
+# CLDR's time-zone cities that are also first names or everyday words ("a message from Sofia").
+_COMMON_CITIES = {"sofia", "santiago", "stanley", "paris", "samara", "chita", "lima", "oral", "mahe", "thule", "aden"}
+_SKIP_TERRITORIES = {"AQ", "001", "ZZ"}  # Antarctica's stations, "the world"
 
 
 @lru_cache(maxsize=1)
@@ -265,24 +292,67 @@ def _world_countries() -> Dict[str, str]:
     return names
 
 
-@lru_cache(maxsize=1)
-def _world_pattern() -> Pattern:
-    names = sorted(_world_countries(), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+def _world_cities() -> Dict[str, str]:
+    """CLDR's time-zone cities in English ("Dublin", "Lagos", "Manila"), lower-case -> ISO code."""
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    cities = {}
+    for zone, territory in get_global("zone_territories").items():
+        if territory in _SKIP_TERRITORIES or "/" not in zone or zone.startswith(("Etc/", "SystemV/")):
+            continue
+        city = get_timezone_location(zone, locale="en", return_city=True).split("/")[-1]
+        cities.setdefault(city.lower().replace("\u2019", "'"), territory)
+    return cities
 
 
-def _named_country(text: str, matches: List[PlaceMatch]) -> Optional[dict]:
-    """`country: unknown` for a country we don't cover, named bare or after "in"/"from"/"to"."""
+@dataclass(frozen=True)
+class World:
+    """The places we don't cover, lower-case name -> ISO code, and one pattern finding them."""
+
+    names: Dict[str, str]
+    pattern: Pattern
+    covered_cities: frozenset  # CLDR's cities in the countries we cover ("eucla", "broken hill")
+
+
+def _names_all_of(resolver, name: str) -> bool:
+    """ "United Kingdom" is a place we cover; "British Virgin Islands" only mentions one."""
+    found = resolver.find(name)
+    return len(found) == 1 and found[0].start == 0 and found[0].end == len(name)
+
+
+def _world_places(resolver) -> World:
+    """Countries and cities we don't cover: a city of a covered country ("Eucla") is left out,
+    so that it is never read as somewhere we don't cover."""
+    countries = _world_countries()
+    covered = {code for name, code in countries.items() if _names_all_of(resolver, name)}
+    cities = {c: t for c, t in _world_cities().items() if t not in covered and c not in countries}
+    names = {**{n: c for n, c in countries.items() if c not in covered}, **cities}
+    ordered = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in ordered) + r")\b", re.I)
+    return World(names, pattern, frozenset(c for c, t in _world_cities().items() if t in covered))
+
+
+def _named_country(text: str, matches: List[PlaceMatch], world: World) -> Optional[dict]:
+    """`country: unknown` for a place we don't cover: a country named bare or after "in", "from"
+    or "to"; a city bare, after "in", or opening the message ("dublin. the guy who...")."""
+    countries = _world_countries()
     taken = [(m.start, m.end) for m in matches]
-    for found in _world_pattern().finditer(text):
+    for found in world.pattern.finditer(text):
         if any(s < found.end() and found.start() < e for s, e in taken):
             continue  # a place we cover ("Australia") was read there already
         name = found.group(1).lower()
         rest = (text[: found.start()] + " " + text[found.end() :]).lower()
         bare = all(word in _FILLER or word in _UNSURE for word in normalise(rest).split())
         before = text[max(0, found.start() - 40) : found.start()]
-        if not bare and (name in _COMMON_WORDS or not _BEFORE_COUNTRY.search(before)):
-            continue
+        if not bare:
+            if name in _COMMON_WORDS or name in _COMMON_CITIES:
+                continue
+            if name in countries:
+                if not _BEFORE_COUNTRY.search(before):
+                    continue
+            elif not (_IN_BEFORE.search(before) or (found.start() == 0 and _OPENING_AFTER.match(text[found.end() :]))):
+                continue
         role = HARASSER if _THEY_BEFORE.search(before) else VICTIM
         return {"start": found.start(), "end": found.end(), "role": role, "bare": bare}
     return None

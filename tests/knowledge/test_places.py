@@ -329,6 +329,13 @@ def test_country_and_name(places, place, country, name):
         ("joburg here, a guy keeps harassing me", [("ZA", "victim")]),
         ("the guy is in canada. Melbourne here", [("CA", "harasser"), ("AU-VIC", "victim")]),
         ("Perth - he's on his way with a knife", [("AU-WA", "victim")]),
+        (
+            "auckland. my former business partner moved to the gold coast",
+            [("NZ", "victim"), ("AU-QLD", "harasser")],
+        ),
+        ("my stalker lives in Perth", [("AU-WA", "harasser")]),
+        ("I'm in Sydney's inner west", [("AU-NSW", "victim")]),
+        ("perths northern suburbs, he's in the americas somewhere", [("AU-WA", "victim")]),
     ],
 )
 def test_roles_across_clauses(places, text, expected):

@@ -93,21 +93,40 @@ def test_nationality_is_not_residence(places):
         ("I'm in Perth and he's in Nigeria", "harasser", False),
         ("my ex moved to the Philippines and keeps posting about me", "harasser", False),
         ("someone in india is blackmailing me", "harasser", False),
+        # cities of countries we don't cover (CLDR's time-zone cities)
+        ("good day. i am in lagos, nigeria. a man in london is threatening me", "victim", False),
+        ("dublin. the guy who's been harassing me is outside right now", "victim", False),
+        ("Hi, I live in Dublin. A guy in the US posted videos of me. Anything on the American side?", "victim", False),
+        ("Hello po. I'm in Manila. An Australian man who lives in Sydney is posting my photos", "victim", False),
+        ("I'm Canadian, studying in Dublin for the year, and a guy keeps turning up", "victim", False),
     ],
 )
 def test_a_country_we_do_not_cover_is_read_as_unknown(places, text, role, answer):
     msg, got = read_places(places, text, intent="greet", confidence=0.5)
     assert ("country", "unknown", role) in got
+    assert not any(r == role and v != "unknown" for e, v, r in got if e == "country"), got
     assert (msg.get(INTENT)["name"] == "inform_location") is answer
 
 
-@pytest.mark.parametrize("text", ["Chad keeps texting me", "I love turkey sandwiches", "to be honest"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chad keeps texting me",
+        "I love turkey sandwiches",
+        "to be honest",
+        "I got a message from Sofia last night",  # a city that is also a first name
+        "he posted a photo of me wearing my jersey",
+    ],
+)
 def test_country_names_that_are_everyday_words_stay_words(places, text):
     assert read_places(places, text)[1] == []
 
 
-def test_a_covered_place_is_never_also_unknown(places):
-    _, got = read_places(places, "I'm in New Zealand and he's in Canada")
+@pytest.mark.parametrize(
+    "text", ["I'm in New Zealand and he's in Canada", "I'm in Eucla", "i live in Broken Hill", "I'm in Sydney's north"]
+)
+def test_a_covered_place_is_never_also_unknown(places, text):
+    _, got = read_places(places, text)
     assert ("country", "unknown", "victim") not in got and ("country", "unknown", "harasser") not in got
 
 
