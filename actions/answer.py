@@ -39,8 +39,9 @@ class ActionAnswer(KnowledgeAction):
         if unplaced:
             events.append(SlotSet("victim_country", UNKNOWN))
             reply.unknown_place = True
-        if reply.unknown_place:
-            dispatcher.utter_message(response="utter_unknown_place")
+        if reply.unknown_place:  # an answer says it itself; alone, it answers "where are you?"
+            if reply.answer is None or unplaced:
+                dispatcher.utter_message(response="utter_unknown_place")
             events.append(SlotSet("place_asked", True))
         if reply.answer is not None:
             self.send(dispatcher, reply.answer)

@@ -166,6 +166,8 @@ def compose(kb: KnowledgeBase, frame: Frame) -> Reply:
         _route(kb, frame, answer)  # "I'm in the UK and he's in the US, can the FBI do anything?"
     if not answer.sections and not reply.ask_place and not reply.ask_harasser_place:
         return reply  # nothing to say: the action asks what's happening
+    if reply.unknown_place and answer.sections:  # said once, in the answer itself
+        answer.add(None, [answers.place_unknown_note(kb, UNKNOWN)], priority=P_ASKED - 1)
     _buttons(frame, answer)
     answer.full = frame.tapped
     reply.answer = answer if answer.sections else None
@@ -262,11 +264,10 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         return
     place = frame.victim
     labels = [kb.harms[h].label for h in harms]
-    if not place.known:
-        note = answers.place_unknown_note(kb, UNKNOWN) if place.id == UNKNOWN else None
-        answer.add(None, [note or "", f"It sounds like {_join(labels)}."], priority=P_LAW)
+    if not place.known:  # what helps anywhere; where the other person is, what works there
+        answer.add(None, [f"It sounds like {_join(labels[:2])}."], priority=P_LAW)  # more is a wall
+        _route(kb, frame, answer, priority=P_LAW)
         _first_steps(kb, frame, harms, answer)
-        _route(kb, frame, answer)
         _platform(kb, frame, harms, answer)
         return
     offences = offences_for(kb, harms, place, limit=BRIEF_OFFENCES, depth=1)
@@ -402,7 +403,9 @@ def _minor(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: Answer
         answer.add("For a young person", lines, sources_of((youth[:1] + only_minors[:2])[:1]), priority=P_MINOR)
 
 
-def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False, priority: int = P_ASKED) -> None:
+def _route(
+    kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False, priority: Optional[int] = None
+) -> None:
     if not frame.harasser_elsewhere:
         return
     route = kb.route(frame.victim.id, frame.harasser.id or ABROAD)
@@ -435,7 +438,7 @@ def _route(kb: KnowledgeBase, frame: Frame, answer: Answer, detail: bool = False
         f"Where they are: {where}",
         lines,
         sources_of([e for e in (route.over_there, route.at_home) if e] + route.report_directly)[:1],
-        priority=priority if detail else P_ROUTE,
+        priority=priority if priority is not None else (P_ASKED if detail else P_ROUTE),
         more=None if detail else button("harasser_overseas"),
     )
     answer.legal = True
@@ -524,10 +527,11 @@ def _answer_ask(
         for section in answers.talk_to_someone_answer(kb, place.id if place.known else None).sections:
             answer.add(section.heading, section.lines, section.sources, priority=priority)
     elif spec.kind == "takedown":
-        _platform(kb, frame, harms, answer, priority=priority)
-        _topics(
-            kb, frame, spec.topics, answer, limit=limit, priority=priority + 1, question=frame.ask_texts.get(intent)
-        )
+        shown = _platform(kb, frame, harms, answer, priority=priority)
+        if not (shown and frame.new_harms):  # a story: its law and where to report follow the platform's route
+            _topics(
+                kb, frame, spec.topics, answer, limit=limit, priority=priority + 1, question=frame.ask_texts.get(intent)
+            )
     elif spec.kind == "reference":
         if not _specific(kb, frame, answer, priority):
             try:
@@ -537,6 +541,8 @@ def _answer_ask(
             for section in found.sections:
                 answer.add(section.heading, section.lines, section.sources, priority=priority)
             answer.legal = True
+    elif spec.contacts and frame.new_harms and not _QUESTION.search(frame.ask_texts.get(intent) or ""):
+        return  # "netsafe said they'd look at it" in a story: where to report and the service's line say it
     else:  # a guidance topic; a specific question gets its fact first
         if not _specific(kb, frame, answer, priority, topics=spec.topics):
             _topics(
@@ -550,6 +556,8 @@ def _answer_ask(
                 question=frame.ask_texts.get(intent),
             )
     for contact_id in spec.contacts:
+        if contact_id in frame.services:
+            continue  # named, it has its own section (_services)
         contact = kb.contact(contact_id)
         if contact:
             answer.add(None, [contact_line(contact, brief=False)], contact.sources, priority=P_SERVICE)
@@ -661,6 +669,9 @@ def _topics(
         topic = kb.topic(topic_id, place)
         if topic is None or not topic.points or not _applies(topic, frame):
             continue
+        general = [p for p in topic.points if not p.jurisdictions]
+        if place is None and general:  # a point for one country only waits for the place
+            topic = topic.copy(update={"points": general})
         topic = _for_platforms(kb, topic, frame.platforms)
         chosen = _points(topic, question or frame.text, limit + (2 if frame.tapped else 0), start=start)
         if not frame.tapped:
@@ -696,11 +707,12 @@ def _points(topic, question: str, limit: int, start: int = 1) -> List[str]:
         first = overlap.index(max(overlap)) if max(overlap, default=0) > 0 else start - 1
         return [f"{i}. {p.text}" for i, p in enumerate(topic.points, 1)][first : first + limit]
     asked = words - set(answers.words(" ".join([topic.title] + topic.keywords)))  # not the words naming the topic
-    overlap = [len(asked & set(answers.words(p.text))) for p in topic.points]
-    if len(topic.points) <= limit:
-        return [p.text for p in topic.points]
-    scores = [(-(2 * overlap[i] + bool(_CAUTION.search(p.text))), i) for i, p in enumerate(topic.points)]
-    return [topic.points[i].text for i in sorted(i for _, i in sorted(scores)[:limit])]
+    points = [p for p in topic.points if not _IMMEDIATE_STEP.match(p.text)] or topic.points  # the safety line says it
+    if len(points) <= limit:
+        return [p.text for p in points]
+    overlap = [len(asked & set(answers.words(p.text))) for p in points]
+    scores = [(-(2 * overlap[i] + bool(_CAUTION.search(p.text))), i) for i, p in enumerate(points)]
+    return [points[i].text for i in sorted(i for _, i in sorted(scores)[:limit])]
 
 
 def _for_platforms(kb: KnowledgeBase, topic, platforms: Sequence[str]):
@@ -748,11 +760,16 @@ def _services(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         if contact is None:
             continue
         facts = [f"It can: {d}" for d in contact.does] + [f"It can't: {d}" for d in contact.does_not]
-        asked = set(answers.words(frame.text))
+        asked = set(answers.words(frame.text)) - set(answers.words(contact.name))  # not "Netsafe" itself
         facts.sort(key=lambda fact: -len(asked & set(answers.words(fact))))
         # a question about the service ("can eSafety...") is answered by what it does, first; a
         # service named in passing in a story comes after the law and where to report
-        story = bool(frame.new_harms)
+        asked = any(
+            contact_id in asks()[a].contacts and _QUESTION.search(frame.ask_texts.get(a) or "")
+            for a in frame.asks
+            if a in asks()
+        )
+        story = bool(frame.new_harms) and not asked
         answer.add(
             contact.name,
             [contact_line(contact)] + facts[: 1 if story else 2],

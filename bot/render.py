@@ -171,12 +171,25 @@ def offence_lines(offence: Offence, detail: bool = False) -> List[str]:
     return lines
 
 
+_PENALTY_LABEL = re.compile(r"^([^:]{1,60}):\s*(.+)$")  # "Threat to kill: 10 years", "Individual: up to 2 years"
+
+
+def _up_to(penalty: str) -> str:
+    """ "10 years imprisonment" -> "up to 10 years imprisonment"; a label first keeps its place:
+    "Threat to kill: 10 years" -> "threat to kill: up to 10 years"."""
+    penalty = penalty.strip()
+    label = _PENALTY_LABEL.match(penalty)
+    if label:
+        return f"{label.group(1)[0].lower()}{label.group(1)[1:]}: {_up_to(label.group(2))}"
+    penalty = penalty[0].lower() + penalty[1:]
+    if penalty.startswith(("up to", "a fine", "imprisonment", "summary")):
+        return penalty
+    return f"up to {penalty}"
+
+
 def offence_brief(offence: Offence, with_law: bool = True) -> str:
     """One short line: section (and law), the offence in the law's words, the headline maximum."""
-    penalty = first_sentence(offence.max_penalty)
-    penalty = penalty[0].lower() + penalty[1:]
-    if not penalty.startswith(("up to", "a fine", "imprisonment", "summary")):
-        penalty = f"up to {penalty}"
+    penalty = _up_to(first_sentence(offence.max_penalty))
     where = f"**{offence.section} {offence.law}**" if with_law else f"**{offence.section}**"
     return f"{where}: {offence.title[0].lower() + offence.title[1:]}, {penalty}"
 

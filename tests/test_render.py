@@ -1,6 +1,9 @@
 """Answers are channel-neutral data; they render as safe Markdown within a budget, leaving out
 the least important sections first and offering each one left out as a button."""
 
+import pytest
+
+from bot.knowledge import load_knowledge
 from bot.render import DISCLAIMER, ESSENTIAL, Answer, render_markdown, to_markdown, words
 
 
@@ -65,3 +68,25 @@ def test_the_last_section_is_cut_line_by_line_never_to_a_bare_heading():
 
 def test_no_budget_shows_everything():
     assert "On the platform" in render_markdown(budgeted())[0]
+
+
+@pytest.mark.parametrize(
+    "penalty,shown",
+    [
+        ("5 years imprisonment", "up to 5 years imprisonment"),
+        (
+            "Individual: up to 2 years' imprisonment or a fine of up to $50,000. Body corporate: a fine.",
+            "individual: up to 2 years' imprisonment or a fine of up to $50,000",
+        ),
+        (
+            "Threat to kill: 10 years imprisonment; threat to cause serious harm: 7 years imprisonment",
+            "threat to kill: up to 10 years imprisonment",  # the headline maximum, the first
+        ),
+    ],
+)
+def test_an_offence_line_says_up_to_once_and_after_any_label(penalty, shown):
+    from bot.render import offence_brief
+
+    offence = load_knowledge().offences("threats", "AU")[0]
+    line = offence_brief(offence.copy(update={"max_penalty": penalty}))
+    assert line.endswith(f", {shown}"), line

@@ -157,7 +157,23 @@ async def test_a_named_uncovered_place_in_the_message_is_honest_at_once(run):
         slots={"victim_country": "unknown"},
     )
     result = await run(ActionAnswer(), tracker)
-    assert "utter_unknown_place" in result.responses and "utter_ask_place" not in result.responses
+    assert "utter_ask_place" not in result.responses and result.slot("place_asked") is True
+    # said once, inside the answer (not a second message saying it again)
+    assert result.text.count("I don't have details for your country yet") == 1
+    assert "utter_unknown_place" not in result.responses
+
+
+async def test_somewhere_we_do_not_cover_with_the_harasser_somewhere_we_do(run):
+    # Dublin, and a man in New Jersey: local police at home, and what works in the US
+    tracker = make_tracker(
+        "I live in Dublin. A guy in New Jersey posted intimate videos of me, and my address, and lies about me",
+        "describe_harm",
+        entities=harm("image_abuse", "doxxing", "false_allegation") + place("unknown") + place("US", "harasser"),
+        slots={"victim_country": "unknown", "harasser_country": "US"},
+    )
+    text = (await run(ActionAnswer(), tracker)).text
+    assert "Where they are: United States" in text and "police where you are" in text
+    assert text.count("It sounds like") == 1 and KB.harms["false_allegation"].label not in text  # two, not a wall
 
 
 # -- safety adds, it never subtracts ------------------------------------------------------------
