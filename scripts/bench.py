@@ -22,6 +22,7 @@ import uuid
 from typing import Dict, List
 
 import aiohttp
+from benchlib import load_average, timed_turn
 
 SCRIPTS: List[List[str]] = [
     ["someone posted my home address online", "Melbourne", "how do I keep evidence?", "what if police ignore me?"],
@@ -57,17 +58,10 @@ async def conversation(
         for message in script:
             if time.monotonic() >= deadline:
                 return
-            start = time.perf_counter()
-            try:
-                async with session.post(url, json={"sender": sender, "message": message}) as response:
-                    body = await response.json(content_type=None)
-                    if response.status != 200 or not body:
-                        errors.append(f"HTTP {response.status}" if response.status != 200 else "empty reply")
-                        continue
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                errors.append(type(error).__name__)
+            latency = await timed_turn(session, url, sender, message, errors)
+            if latency is None:
                 continue
-            latencies.append((time.perf_counter() - start) * 1000)
+            latencies.append(latency)
             if think:
                 await asyncio.sleep(think)
 
@@ -95,14 +89,6 @@ async def load(url: str, conversations: int, think: float, seconds: float) -> Di
         "mean_ms": round(statistics.fmean(latencies)) if latencies else None,
         "error_kinds": sorted(set(errors))[:5],
     }
-
-
-def load_average() -> float:
-    """The 1-minute load average (the machine is shared: figures are only as quiet as it was)."""
-    try:
-        return float(open("/proc/loadavg").read().split()[0])
-    except OSError:
-        return float("nan")
 
 
 async def warm_up(url: str) -> None:

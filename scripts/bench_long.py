@@ -23,6 +23,7 @@ import uuid
 from typing import Dict, List
 
 import aiohttp
+from benchlib import load_average, timed_turn
 
 BLOCK = 20
 # Ten messages: every block of 20 turns holds each of them twice, so blocks compare like with like.
@@ -46,17 +47,9 @@ async def one_conversation(
     sender = f"long-{uuid.uuid4().hex}"
     for turn in range(turns):
         message = MESSAGES[turn % len(MESSAGES)]
-        start = time.perf_counter()
-        try:
-            async with session.post(url, json={"sender": sender, "message": message}) as response:
-                body = await response.json(content_type=None)
-                if response.status != 200 or not body:
-                    errors.append(f"HTTP {response.status}" if response.status != 200 else "empty reply")
-                    continue
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            errors.append(type(error).__name__)
-            continue
-        latencies[turn].append((time.perf_counter() - start) * 1000)
+        latency = await timed_turn(session, url, sender, message, errors)
+        if latency is not None:
+            latencies[turn].append(latency)
 
 
 async def run(url: str, conversations: int, turns: int, parallel: int) -> Dict:
@@ -95,14 +88,6 @@ async def run(url: str, conversations: int, turns: int, parallel: int) -> Dict:
         "error_kinds": sorted(set(errors))[:5],
         "blocks": blocks,
     }
-
-
-def load_average() -> float:
-    """The 1-minute load average (the machine is shared: figures are only as quiet as it was)."""
-    try:
-        return float(open("/proc/loadavg").read().split()[0])
-    except OSError:
-        return float("nan")
 
 
 def ratio(result: Dict) -> float:
