@@ -170,6 +170,8 @@ def cues():
         ("I'm a volunteer on a helpline and a caller says", ("asker", "volunteer")),
         ("my daughter is being bullied on snapchat", ("asker", "helper")),
         ("I'm her teacher and I'm worried", ("asker", "helper")),
+        ("I teach grade 9 in Ottawa. A student told me today that someone", ("asker", "helper")),
+        ("I'm a tutor at an adult education college. One of my learners showed me", ("asker", "helper")),
         ("im 15 and someone has my pics", ("minor", "yes")),
         ("my son is being harassed", ("minor", "yes")),
         ("kids at school made a page about me", ("minor", "yes")),
