@@ -141,6 +141,8 @@ def contact_fact(kb: KnowledgeBase, contact: Contact, where: Optional[str]) -> F
 def offence_fact(kb: KnowledgeBase, offence: Offence, where: Optional[str]) -> Fact:
     head = offence_lines(offence)[0]
     title = f"{offence.section} {offence.law}"
+    if offence.regions:  # Scots law, or England and Wales only
+        title += f" ({', '.join(kb.places.name(r) for r in offence.regions)})"
     groups = [
         Group(None, [display(head, title), f"Covers: {offence.covers}"]),
         Group("Elements", list(offence.elements)),

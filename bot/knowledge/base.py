@@ -148,7 +148,11 @@ class KnowledgeBase:
         jurisdiction = self.jurisdiction(place)
         if jurisdiction is None:
             return []
-        matching = [o for o in jurisdiction.offences if harm in o.harms]
+        region = place if place and place != jurisdiction.id else None
+        # A law of some regions only (Scots law) for people there; with no region said, all of them.
+        matching = [
+            o for o in jurisdiction.offences if harm in o.harms and (not o.regions or not region or region in o.regions)
+        ]
         # The offence made for this harm first: "harms" lists what an offence is mainly about first.
         return sorted(matching, key=lambda o: o.harms.index(harm))
 

@@ -179,12 +179,12 @@ def _cross_check(jurisdictions, topics, harms, jurisdiction_files: Optional[Dict
                 for harm in entry.show_for:
                     if harm != "all" and harm not in harm_ids:
                         problems.append(f"{where}: entry '{entry.id}': field 'show_for': unknown harm '{harm}'")
-                for region in entry.regions:
-                    if region not in region_ids:
-                        problems.append(
-                            f"{where}: entry '{entry.id}': field 'regions': "
-                            f"unknown region '{region}' (not in {jid}'s regions)"
-                        )
+            for region in getattr(entry, "regions", []):
+                if region not in region_ids:
+                    problems.append(
+                        f"{where}: entry '{entry.id}': field 'regions': "
+                        f"unknown region '{region}' (not in {jid}'s regions)"
+                    )
             if kind == "offences":
                 for harm in entry.harms:
                     if harm not in harm_ids:

@@ -73,6 +73,13 @@ class Entry(Strict):
         return _check_https(url)
 
 
+def region_id(cls, region: str) -> str:
+    """A region id ("AU-VIC", "UK-SCT"), for an entry that holds in some regions only."""
+    if not re.match(JURISDICTION_PATTERN, region) or "-" not in region:
+        raise ValueError(f"a region id looks like 'AU-VIC', got {region!r}")
+    return region
+
+
 class Contact(Entry):
     name: str
     kind: ContactKind
@@ -90,11 +97,7 @@ class Contact(Entry):
     # Region ids ("AU-VIC") for a state-level contact such as IBAC; empty: the whole country.
     regions: List[str] = []
 
-    @validator("regions", each_item=True)
-    def _region_id(cls, region: str) -> str:  # noqa: N805
-        if not re.match(JURISDICTION_PATTERN, region) or "-" not in region:
-            raise ValueError(f"a region id looks like 'AU-VIC', got {region!r}")
-        return region
+    _region_ids = validator("regions", each_item=True, allow_reuse=True)(region_id)
 
     @validator("url")
     def _url_scheme(cls, url: Optional[str]) -> Optional[str]:  # noqa: N805
@@ -120,6 +123,10 @@ class Offence(Entry):
     commenced: Optional[str] = None
     harms: List[str] = Field(..., min_items=1)  # ids from knowledge/harms.yml
     notes: List[str] = []
+    # Region ids where this law holds ("UK-SCT": Scots law); empty: the whole country.
+    regions: List[str] = []
+
+    _region_ids = validator("regions", each_item=True, allow_reuse=True)(region_id)
 
 
 class RecordingRule(Entry):

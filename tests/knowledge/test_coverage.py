@@ -334,7 +334,7 @@ OTHER_OVERSIGHT = {
 
 @pytest.mark.parametrize("place", sorted(OTHER_OVERSIGHT))
 def test_oversight_bodies_in_other_countries(kb, place):
-    names = [c.name for c in kb.oversight(place)]
+    names = [c.name for c in kb.oversight(place, all_regions=True)]
     for pattern in OTHER_OVERSIGHT[place]:
         assert any(re.search(pattern, n) for n in names), (pattern, names)
 
@@ -593,3 +593,26 @@ def test_every_platform_has_a_general_route_and_says_what_is_unverified(kb):
     for platform in kb.platforms.values():
         assert any(ALL_HARMS in r.harms for r in platform.routes), platform.id
         assert platform.unverified or platform.id == "tiktok", platform.id
+
+
+@pytest.mark.parametrize(
+    "place,body", [("UK-SCT", "PIRC"), ("UK-ENG", "IOPC"), ("UK-WLS", "IOPC"), ("UK-NIR", "Police Ombudsman")]
+)
+def test_each_uk_nation_has_its_own_police_complaints_body(kb, place, body):
+    names = [c.name for c in kb.oversight(place)]
+    assert len(names) == 1 and body in names[0], names
+
+
+@pytest.mark.parametrize(
+    "place,harm,section,law",
+    [
+        ("UK-SCT", "stalking", "s 39", "Criminal Justice and Licensing (Scotland) Act 2010"),
+        ("UK-ENG", "stalking", "s 2A", "Protection from Harassment Act 1997"),
+        ("UK-NIR", "image_abuse", "s 51", "Justice Act (Northern Ireland) 2016"),
+    ],
+)
+def test_the_law_of_the_persons_own_nation(kb, place, harm, section, law):
+    """England and Wales, Scotland and Northern Ireland have their own criminal law."""
+    offences = kb.offences(harm, place)
+    assert offences and (offences[0].section, offences[0].law) == (section, law)
+    assert all(not o.regions or place in o.regions for o in offences)
