@@ -56,8 +56,9 @@ MAX_OFFENCES = 3
 BRIEF_OFFENCES = 2  # in a first reply; "More on the law" has them all
 MAX_CONTACTS = 3
 
-# Priorities: lower is shown first and kept longest.
-P_ASKED, P_SERVICE, P_LAW, P_MINOR, P_REPORT, P_ROUTE, P_PLATFORM, P_NEXT = 10, 12, 20, 25, 30, 35, 40, 60
+# Priorities: lower is shown first and kept longest in a first reply. A child's routes (Take It
+# Down, Cybertip.ca, CEOP, a youth line) come before the law: they are what works for them.
+P_ASKED, P_SERVICE, P_MINOR, P_LAW, P_REPORT, P_ROUTE, P_PLATFORM, P_NEXT = 10, 12, 17, 20, 30, 35, 40, 60
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         answer.add(None, [f"It sounds like {_join([kb.harms[h].label for h in stretch])}."], priority=P_LAW + 1)
     if offences:
         laws = {o.law for o in offences}
-        heading = f"The law in {place.in_country}" + (f": {offences[0].law}" if len(laws) == 1 else "")
+        heading = f"The law in {_law_place(kb, offences, place)}" + (f": {offences[0].law}" if len(laws) == 1 else "")
         answer.add(
             heading,
             [offence_brief(o, with_law=len(laws) > 1) for o in offences],
@@ -312,6 +313,14 @@ def _situation(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
     _next_step(kb, frame, harms, answer)
 
 
+def _law_place(kb: KnowledgeBase, offences: Sequence[Offence], place: Place) -> str:
+    """Where the laws shown hold: "Scotland", "England and Wales", else the country."""
+    regions = {tuple(o.regions) for o in offences}
+    if offences and len(regions) == 1 and offences[0].regions:
+        return _join([kb.places.name(r) for r in offences[0].regions])
+    return place.in_country
+
+
 def _law_names_it_otherwise(kb: KnowledgeBase, harm: str, place: Place, shown: Sequence[Offence]) -> bool:
     """No offence here for this harm, or the one shown for it is named for another harm (stalking,
     shown as "menace, harass"). A harm whose offence a short reply had no room for is not one:
@@ -339,8 +348,8 @@ def _next_step(kb: KnowledgeBase, frame: Frame, harms: Sequence[str], answer: An
         asked = _points(topic, questions, 1) if questions else []
         if asked and not asked[0].startswith(f"{first + 1}. "):
             chosen += [_brief(asked[0])]
-        if len(chosen) == 1:  # one step alone is not "2." of anything the person can see
-            chosen = [re.sub(r"^\d+\.\s+", "", chosen[0])]
+        # steps picked from a guide are not its steps 1 and 2: no numbers ("More" has the guide)
+        chosen = [re.sub(r"^\d+\.\s+", "", line) for line in chosen]
     else:
         chosen = [_brief(p) for p in _points(topic, questions or frame.text, 1)]
     priority = P_LAW - 2 if dedicated else P_NEXT
@@ -541,8 +550,8 @@ def _answer_ask(
             for section in found.sections:
                 answer.add(section.heading, section.lines, section.sources, priority=priority)
             answer.legal = True
-    elif spec.contacts and frame.new_harms and not _QUESTION.search(frame.ask_texts.get(intent) or ""):
-        return  # "netsafe said they'd look at it" in a story: where to report and the service's line say it
+    elif spec.contacts and frame.new_harms and not _asked(frame, intent):
+        return  # a service told of, not asked about, in a story ("netsafe said they'd look at it")
     else:  # a guidance topic; a specific question gets its fact first
         if not _specific(kb, frame, answer, priority, topics=spec.topics):
             _topics(
@@ -561,6 +570,16 @@ def _answer_ask(
         contact = kb.contact(contact_id)
         if contact:
             answer.add(None, [contact_line(contact, brief=False)], contact.sources, priority=P_SERVICE)
+
+
+def _asked(frame: Frame, intent: str) -> bool:
+    """Was it asked? The clause its words are in is a question ("can netsafe...?"), not a
+    statement ("netsafe said they'd look at it")."""
+    words = frame.ask_texts.get(intent)
+    if not words:
+        return bool(_QUESTION.search(frame.text))
+    around = next((c.text for c in clauses(frame.text) if words in c.text or c.text in words), words)
+    return bool(_QUESTION.search(around) or _QUESTION.search(words))
 
 
 def _recording(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int) -> None:
@@ -618,7 +637,7 @@ def _offences_in_full(
         lines.append(offence_lines(offence)[0])
         if offence.commenced:
             lines.append(f"In force: {offence.commenced}")
-    answer.add(f"The law in {place.in_country}", lines, sources_of(offences), priority=priority)
+    answer.add(f"The law in {_law_place(kb, offences, place)}", lines, sources_of(offences), priority=priority)
     if not harms:
         answer.add(None, ["Tell me what happened and I'll point to the one that fits."], priority=P_NEXT)
     answer.legal = True
@@ -765,7 +784,7 @@ def _services(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         # a question about the service ("can eSafety...") is answered by what it does, first; a
         # service named in passing in a story comes after the law and where to report
         asked = any(
-            contact_id in asks()[a].contacts and _QUESTION.search(frame.ask_texts.get(a) or "")
+            contact_id in asks()[a].contacts and _asked(frame, a)
             for a in frame.asks
             if a in asks()
         )

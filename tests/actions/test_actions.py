@@ -519,3 +519,17 @@ async def test_sextortion_where_the_law_has_no_offence_listed_still_says_where_t
     assert "in the United States" in text and KB.harms["extortion"].label not in text
     assert not re.search(r"^\d+\. ", text, re.M) and re.search(r"Don.t pay", text)
     assert words(text) <= FIRST_REPLY_WORDS + 10
+
+
+@pytest.mark.parametrize(
+    "region,section,where", [("UK-SCT", "s 39", "Scotland"), ("UK-ENG", "s 2A", "England and Wales")]
+)
+async def test_each_uk_nation_gets_its_own_law(run, region, section, where):
+    tracker = make_tracker(
+        "my ex keeps turning up outside my flat and messaging me from new accounts",
+        "describe_harm",
+        entities=harm("stalking") + place("UK", region=region),
+        slots={"victim_country": "UK", "victim_region": region},
+    )
+    text = (await run(ActionAnswer(), tracker)).text
+    assert f"The law in {where}" in text and f"**{section}**" in text
