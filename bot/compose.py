@@ -783,11 +783,7 @@ def _services(kb: KnowledgeBase, frame: Frame, answer: Answer) -> None:
         facts.sort(key=lambda fact: -len(asked & set(answers.words(fact))))
         # a question about the service ("can eSafety...") is answered by what it does, first; a
         # service named in passing in a story comes after the law and where to report
-        asked = any(
-            contact_id in asks()[a].contacts and _asked(frame, a)
-            for a in frame.asks
-            if a in asks()
-        )
+        asked = any(contact_id in asks()[a].contacts and _asked(frame, a) for a in frame.asks if a in asks())
         story = bool(frame.new_harms) and not asked
         answer.add(
             contact.name,
