@@ -47,3 +47,25 @@ def test_action_failure_reply_carries_every_emergency_number():
     for jurisdiction in load_knowledge().covered():
         number = next(c.phone for c in jurisdiction.contacts if c.kind == "emergency")
         assert number in text
+
+
+def test_button_payloads_survive_rasas_interpolation():
+    """Rasa fills {slot} placeholders in responses: an entity payload must double its braces, or
+    every such reply logs an interpolation error (and a slot of that name would be filled in)."""
+    import json
+
+    from rasa.core.nlg.interpolator import interpolate_text
+    from rasa.shared.core.domain import Domain
+
+    payloads = [
+        button["payload"]
+        for variations in Domain.load(str(ROOT / "domain.yml")).responses.values()
+        for variation in variations
+        for button in variation.get("buttons") or []
+    ]
+    with_entities = [p for p in payloads if "{" in p]
+    assert with_entities
+    for payload in with_entities:
+        assert "{{" in payload, payload
+        sent = interpolate_text(payload, {"victim_country": "AU"})
+        assert json.loads(sent[sent.index("{") :]), sent
