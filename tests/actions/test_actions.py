@@ -533,3 +533,40 @@ async def test_each_uk_nation_gets_its_own_law(run, region, section, where):
     )
     text = (await run(ActionAnswer(), tracker)).text
     assert f"The law in {where}" in text and f"**{section}**" in text
+
+
+async def test_over_sms_the_safety_message_comes_first_and_the_answer_still_follows(run):
+    """Danger first, then still the answer: the safety message adds, the answer keeps its three SMS."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.channels.sms import TwilioSmsOutput
+    from bot.channels.twilio_text import SMS_FIRST_REPLY
+
+    class Kept(TwilioSmsOutput):
+        def __init__(self):
+            super().__init__("AC" + "0" * 32, "token", "+15005550006", "+61400000000")
+            self.bodies = []
+
+        async def _send(self, body):
+            self.bodies.append(body)
+
+    emergency = next(
+        r["text"]
+        for r in Domain.load("domain.yml").responses["utter_emergency"]
+        if any(c.get("value") == "AU" for c in r.get("condition") or [])
+    )
+    tracker = make_tracker(
+        "he's outside my door right now, he posted my address and my nudes",
+        "danger",
+        entities=harm("doxxing", "image_abuse") + entity("danger", "immediate"),
+        slots={"victim_country": "AU"},
+    )
+    answer = (await run(ActionAnswer(), tracker)).answers[0]
+    out = Kept()
+    await out.send_text_message("id", emergency)  # the danger rule's response comes first
+    await out.send_custom_json("id", {"answer": answer.as_dict()})
+    await out.flush()
+    sent = "\n\n".join(out.bodies)
+    assert len(sent) <= len(emergency) + 2 + SMS_FIRST_REPLY  # the safety message, then three SMS
+    assert sent.startswith("Your safety comes first") and "000" in sent
+    assert "474.17" in sent or "eSafety" in sent  # and then the answer still comes
