@@ -272,7 +272,8 @@ def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]) 
 
     The least important section goes first: cut line by line while that is enough, else left
     out; either way its `more` button is offered in its place ("More on the law"). Never a
-    heading without its lines. Safety lines (priority ESSENTIAL) always stay."""
+    heading without its lines, and never nothing: the last section left keeps its first line,
+    cut to the sentences that fit (one at least). Safety lines (priority ESSENTIAL) always stay."""
     offered: List[Section] = []
 
     def buttons_for() -> List[Button]:
@@ -296,8 +297,25 @@ def fitted(answer: Answer, fits: Callable[[List[Section], List[Button]], bool]) 
             )
             if fits(kept, buttons_for()):
                 return kept, buttons_for()
+        if all(s.priority == ESSENTIAL or s is kept[index] for s in kept):
+            # the last thing said: shortened to what fits, never left out (an answer of buttons only)
+            def with_cut(cut: Section, i: int = index) -> bool:
+                return fits(kept[:i] + [cut] + kept[i + 1 :], buttons_for())
+
+            kept[index] = _shortest(section, with_cut)
+            return kept, buttons_for()
         kept.pop(index)
     return kept, buttons_for()
+
+
+def _shortest(section: Section, fits: Callable[[Section], bool]) -> Section:
+    """The section's first line, sentence by sentence, as much of it as fits (one sentence at least)."""
+    sentences = re.split(r"(?<=[.!?])\s+", section.lines[0].strip()) if section.lines else [""]
+    for size in range(len(sentences), 0, -1):
+        cut = Section(section.heading, [" ".join(sentences[:size])], section.sources, section.priority, section.more)
+        if fits(cut):
+            return cut
+    return cut
 
 
 BRIEF_SOURCES = 2  # a first reply shows this many sources; the rest are one tap away

@@ -62,8 +62,15 @@ def test_the_last_section_is_cut_line_by_line_never_to_a_bare_heading():
     answer.add("Steps", [f"step {i} " + "word " * 8 for i in range(6)], priority=20, more=("Steps", "/steps"))
     text, buttons = render_markdown(answer, max_words=35)
     assert "**Steps**" in text and "step 0" in text and "step 5" not in text
-    text, buttons = render_markdown(answer, max_words=3)
-    assert "Steps" not in text and ("Steps", "/steps") in buttons
+    text, buttons = render_markdown(answer, max_words=3)  # never nothing: the first line, and "more"
+    assert "**Steps**" in text and "step 0" in text and "step 1" not in text and ("Steps", "/steps") in buttons
+
+
+def test_one_long_point_is_cut_to_its_first_sentences_not_left_out():
+    answer = Answer()
+    answer.add("INTERPOL", ["First sentence here. " + "Second one is long. " * 30], priority=10, more=("More", "/m"))
+    text, buttons = render_markdown(answer, max_words=20)
+    assert "First sentence here." in text and words(text) <= 20 and ("More", "/m") in buttons
 
 
 def test_no_budget_shows_everything():
