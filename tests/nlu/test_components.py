@@ -168,6 +168,7 @@ def cues():
         ("can eSafety take it down?", ("service", "au-esafety")),
         ("does Netsafe help if he is overseas", ("service", "nz-netsafe")),
         ("I'm a volunteer on a helpline and a caller says", ("asker", "volunteer")),
+        ("volunteer question: i help on a peer support chat in the US", ("asker", "volunteer")),
         ("my daughter is being bullied on snapchat", ("asker", "helper")),
         ("I'm her teacher and I'm worried", ("asker", "helper")),
         ("I teach grade 9 in Ottawa. A student told me today that someone", ("asker", "helper")),
