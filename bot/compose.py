@@ -707,7 +707,8 @@ _INTERPOL = re.compile(r"INTERPOL|National Central Bureau|\bNCB\b", re.I)
 # A question after one fact: "when did...", "is there a...", "how long can someone get..."
 _SINGLE_FACT = re.compile(
     r"^\W*(when|is there|are there|is it|does|do they|did|has|have|how long|how many|which|who)\b"
-    r"|\b(in force|into force|commenc\w*|maximum|max|penalty|sentence|what date)\b",
+    r"|\b(in force|into force|commenc\w*|maximum|max|penalty|sentence|what date|how many years)\b"
+    r"|\bhow long (can|could|would|will|do|does|did)\b",  # "in australia how long can someone get for..."
     re.I,
 )
 _NON_URGENT = re.compile(r"\bnon[- ]?(urgent|emergency)\b|\bnot (an? )?(urgent|emergency)\b", re.I)
@@ -767,7 +768,8 @@ def _specific(kb: KnowledgeBase, frame: Frame, answer: Answer, priority: int, to
     if not hits:
         return False
     passage, _ = hits[0]
-    answer.add(passage.title, [passage.text], list(passage.sources), priority=priority)
+    heading = None if passage.text.startswith(f"**{passage.title}**") else passage.title  # said once
+    answer.add(heading, [passage.text], list(passage.sources), priority=priority)
     answer.legal = True
     return True
 
