@@ -161,7 +161,9 @@ class KnowledgeBase:
         found = []
         for jurisdiction in self._scope(place):
             found += [o for o in jurisdiction.offences if section_key(o.section) == wanted]
-        return found
+        subsection = _subsection(section)  # "875(c)" is not "875(d)"; "s 66B" is every s 66B
+        narrowed = [o for o in found if _subsection(o.section) == subsection] if subsection else []
+        return narrowed or found
 
     # -- routes, recording, topics ----------------------------------------------------
 
@@ -309,3 +311,9 @@ def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:
     from bot.config import settings
 
     return _cached(str(Path(root or settings().knowledge_dir).resolve()))
+
+
+def _subsection(section: str) -> Optional[str]:
+    """ "18 U.S.C. § 875(c)" -> "(c)"; "s 474.17C" -> None."""
+    found = re.search(r"\d[\w.]*\s*(\([^)]*\))", section or "")
+    return found.group(1).lower() if found else None

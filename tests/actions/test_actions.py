@@ -504,9 +504,9 @@ async def test_a_message_in_another_language_lists_each_country_once_bulleted(ru
     assert all(f"- **{j.name}**" in text for j in KB.covered())
 
 
-async def test_sextortion_where_the_law_has_no_offence_listed_still_says_where_to_report(run):
-    """Miami, sextortion read with image abuse and extortion: one plain sentence about the law,
-    the don't-pay step without a stray "2.", and where to report, within a phone screen."""
+async def test_us_sextortion_names_the_federal_offence_and_where_to_report(run):
+    """Miami, sextortion read with image abuse and extortion: 18 U.S.C. § 875(d), the don't-pay
+    step without a stray "2.", and where to report (the FBI), within a phone screen."""
     tracker = make_tracker(
         "i paid a sextortion guy $300 and he came back asking for more. do i keep paying",
         "describe_harm",
@@ -515,7 +515,7 @@ async def test_sextortion_where_the_law_has_no_offence_listed_still_says_where_t
     )
     text = (await run(ActionAnswer(), tracker)).text
     report = text[text.find("**Where to report**") :].split("Sources:")[0]
-    assert "FBI" in report and "reference number" in report
+    assert "**18 U.S.C. § 875(d)**" in text and "FBI" in report
     assert "in the United States" in text and KB.harms["extortion"].label not in text
     assert not re.search(r"^\d+\. ", text, re.M) and re.search(r"Don.t pay", text)
     assert words(text) <= FIRST_REPLY_WORDS + 10

@@ -735,6 +735,14 @@ def test_us_sections_found_by_number(kb, query):
 def test_us_federal_penalties(kb):
     # Not in the seeds: 18 U.S.C. § 875(c) and § 2261(b)(5), 5 years in the general case.
     assert has(r"5 years", [one_offence(kb, "875(c)", "US").max_penalty])
+
+
+def test_us_sextortion_has_its_federal_offence(kb):
+    # Not in the seeds: 18 U.S.C. § 875(d), a threat to injure property or reputation with intent to
+    # extort, "not more than two years" (the statute's text).
+    offence = one_offence(kb, "875(d)", "US")
+    assert years(offence.max_penalty) == {2} and {"sextortion", "extortion"} <= set(offence.harms)
+    assert kb.offences("sextortion", "US")[0].section == "18 U.S.C. § 875(d)"
     assert has(r"5 years", [one_offence(kb, "2261A", "US").max_penalty])
 
 
