@@ -36,6 +36,9 @@ from rasa.utils.log_utils import configure_structlog  # noqa: E402
 from bot.channels.sms import TwilioSmsOutput  # noqa: E402
 from bot.channels.twilio_text import is_gsm7  # noqa: E402
 
+# The safety responses' first words (domain.yml): danger, own despair, words said to the person.
+SAFETY_OPENINGS = ("Your safety comes first", "I'm really glad you told me", "I'm so sorry people are saying")
+
 
 class CountingOutput(TwilioSmsOutput):
     """The SMS channel's output with the send to Twilio replaced by keeping the body."""
@@ -67,6 +70,7 @@ async def main(cases_path: Path, actions: str, model: Path) -> int:
     agent = Agent.load(str(model), action_endpoint=EndpointConfig(actions))
     counts: List[int] = []
     over = []
+    safety = 0
     for case in cases:
         out = CountingOutput()
         await agent.handle_message(UserMessage(first_message(case), out, f"sms-eval-{uuid.uuid4().hex}"))
@@ -75,11 +79,13 @@ async def main(cases_path: Path, actions: str, model: Path) -> int:
         counts.append(total)
         if total > 3:
             over.append((case["id"], total, len(out.bodies)))
+            safety += any(b.startswith(SAFETY_OPENINGS) for b in out.bodies)
     ordered = sorted(counts)
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
     median = statistics.median(counts)
     print(f"{len(counts)} first replies over SMS: segments p50 {median:g}, p90 {p90}, max {max(counts)}")
-    print(f"more than 3 segments: {len(over)} ({', '.join(f'{i} {n} in {m} SMS' for i, n, m in over[:10])})")
+    print(f"more than 3 segments: {len(over)}, of which {safety} open with a safety message")
+    print("  " + ", ".join(f"{i} {n} in {m} SMS" for i, n, m in over[:10]))
     return 0
 
 
