@@ -43,7 +43,12 @@ class KnowledgeComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "KnowledgeComponent":
-        return cls(config)
+        component = cls(config)
+        component.warm_up()
+        return component
+
+    def warm_up(self) -> None:
+        """What a subclass builds once, at start-up, so that the first message doesn't pay for it."""
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config

@@ -36,6 +36,11 @@ def places():
     return PlaceEntityExtractor(PlaceEntityExtractor.get_default_config())
 
 
+def test_the_place_extractor_builds_its_world_at_start_up_not_on_the_first_message():
+    created = PlaceEntityExtractor.create(PlaceEntityExtractor.get_default_config(), None, None, None)
+    assert "world" in created.__dict__ and "lagos" in created.world.names
+
+
 def read_places(extractor, text, **kw):
     msg = message(text, **kw)
     extractor.process([msg])
