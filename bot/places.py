@@ -43,7 +43,7 @@ _OVERSEAS = (
     "foreign country",
 )
 _PLACE_PREPOSITIONS = {"in", "from", "near", "at", "around", "outta"}
-_MASKED = ("south america", "latin america", "central america", "north america", "new england")
+_MASKED = ("south america", "latin america", "central america", "north america", "new england", "americas")
 _CLAUSE_BREAK = re.compile(
     r"[.;!?\n]|,|\s[-–—]\s|\b(?:and|but|while|whereas|though|although|because|so)\b", re.IGNORECASE
 )
@@ -149,11 +149,11 @@ class PlaceResolver:
         self._longest = max(len(k) for k in list(self._aliases) + list(self._exact_case))
         self._fuzzy_pool = {k[0]: v for k, v in self._aliases.items() if len(k) == 1 and len(k[0]) >= 5 and v}
         # "Sydney's north", "perths best": the possessive names the place; the match ends before the 's
-        # ("the Americas" are not America)
+        # (a masked phrase such as "the Americas" is never a variant)
         self._possessive: Set[Tuple[str, ...]] = set()
         for key, places in list(self._aliases.items()):
             variant = key[:-1] + (key[-1] + "s",)
-            if places and not key[-1].endswith("s") and variant not in self._aliases and variant != ("americas",):
+            if places and not key[-1].endswith("s") and variant not in self._aliases:
                 self._aliases[variant] = places
                 self._possessive.add(variant)
 
