@@ -33,6 +33,7 @@ from bot.knowledge.search import (  # noqa: F401 (words and extract_section: pub
     extract_section,
     search_results,
     section_key,
+    subsection_key,
     words,
 )
 from bot.places import ABROAD, UNKNOWN, PlaceResolver
@@ -161,8 +162,8 @@ class KnowledgeBase:
         found = []
         for jurisdiction in self._scope(place):
             found += [o for o in jurisdiction.offences if section_key(o.section) == wanted]
-        subsection = _subsection(section)  # "875(c)" is not "875(d)"; "s 66B" is every s 66B
-        narrowed = [o for o in found if _subsection(o.section) == subsection] if subsection else []
+        subsection = subsection_key(section)  # "875(c)" is not "875(d)"; "s 66B" is every s 66B
+        narrowed = [o for o in found if subsection_key(o.section) == subsection] if subsection else []
         return narrowed or found
 
     # -- routes, recording, topics ----------------------------------------------------
@@ -311,9 +312,3 @@ def load_knowledge(root: Optional[Path] = None) -> KnowledgeBase:
     from bot.config import settings
 
     return _cached(str(Path(root or settings().knowledge_dir).resolve()))
-
-
-def _subsection(section: str) -> Optional[str]:
-    """ "18 U.S.C. § 875(c)" -> "(c)"; "s 474.17C" -> None."""
-    found = re.search(r"\d[\w.]*\s*(\([^)]*\))", section or "")
-    return found.group(1).lower() if found else None

@@ -153,6 +153,12 @@ def section_key(section: str) -> str:
     return numbers[-1].lower() if numbers else section.lower()
 
 
+def subsection_key(section: str) -> Optional[str]:
+    """ "18 U.S.C. § 875(c)" -> "(c)"; "s 474.17C" -> None: what tells 875(c) from 875(d)."""
+    found = re.search(r"\d[\w.]*\s*(\([^)]*\))", section or "")
+    return found.group(1).lower() if found else None
+
+
 def typed_section(query: str) -> Optional[str]:
     """The query is nothing but a (perhaps half-typed) section: "474.1", "s 26", "2261"."""
     match = _BARE_SECTION.fullmatch(query or "")
